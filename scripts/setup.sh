@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs everything Cerumbra needs to build, test and run on Debian 12.
+# Idempotent: packages already installed are left alone, and apt's lists are
+# refreshed only when something is missing. Run as root (or with sudo).
+set -euo pipefail
+
+APT_PACKAGES=(
+  build-essential cmake ninja-build git pkg-config ca-certificates
+  libssl-dev
+  libboost1.81-dev libboost-json1.81-dev
+  libcli11-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  clang-format
+)
+
+log() { printf '[setup] %s\n' "$*"; }
+
+if [[ $(id -u) -ne 0 ]]; then
+  if command -v sudo >/dev/null; then SUDO=sudo; else
+    echo "setup.sh: run as root (apt-get needs it)" >&2; exit 1
+  fi
+else
+  SUDO=
+fi
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+# npm fetches the pinned llama.cpp (cmake/llama_cpp.cmake); Debian's nodejs
+# and npm serve when the machine has no Node.js of its own.
+if ! command -v npm >/dev/null; then
+  missing+=(nodejs npm)
+fi
+
+if ((${#missing[@]})); then
+  log "installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  log "all ${#APT_PACKAGES[@]} apt packages present"
+fi
+log "ok"
