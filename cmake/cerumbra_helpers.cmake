@@ -12,6 +12,12 @@
 #     A GoogleTest executable registered with CTest as one test `<name>`.
 #     Tests find ../shared/testvectors through CERUMBRA_TESTVECTORS.
 #
+#   cerumbra_fuzzer(NAME <name> SRCS <files...> [DEPS <targets...>]
+#                   [SEEDS <dirs...>])
+#     A libFuzzer target (only with CERUMBRA_FUZZ=ON, the `fuzz` preset). It
+#     is also a CTest test `<name>` (label `fuzz`) that runs it for
+#     CERUMBRA_FUZZ_SECONDS on a corpus in the build tree seeded from SEEDS.
+#
 #   cerumbra_bench(NAME <name> SRCS <files...> [DEPS <targets...>])
 #     A Google Benchmark executable, run by hand for numbers (see
 #     docs/performance.md) and once briefly by CTest (`<name>_smoke`).
@@ -26,6 +32,11 @@ function(cerumbra_apply_flags target)
     -Wimplicit-fallthrough -Wformat=2)
   if(CERUMBRA_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
+  endif()
+  if(CERUMBRA_FUZZ)
+    # Coverage instrumentation for everything the fuzzers reach.
+    target_compile_options(${target} PRIVATE -fsanitize=fuzzer-no-link)
+    target_compile_definitions(${target} PRIVATE CERUMBRA_FUZZING_BUILD=1)
   endif()
   if(CERUMBRA_SANITIZE)
     target_compile_options(${target} PRIVATE
@@ -77,4 +88,25 @@ function(cerumbra_bench)
              COMMAND ${ARG_NAME} --benchmark_min_time=0.001)
     set_tests_properties(${ARG_NAME}_smoke PROPERTIES LABELS "bench")
   endif()
+endfunction()
+
+function(cerumbra_fuzzer)
+  if(NOT CERUMBRA_FUZZ)
+    return()
+  endif()
+  cmake_parse_arguments(ARG "" "NAME" "SRCS;DEPS;SEEDS" ${ARGN})
+  add_executable(${ARG_NAME} ${ARG_SRCS})
+  target_link_libraries(${ARG_NAME} PRIVATE ${ARG_DEPS})
+  cerumbra_apply_flags(${ARG_NAME})
+  target_compile_options(${ARG_NAME} PRIVATE -fsanitize=fuzzer)
+  target_link_options(${ARG_NAME} PRIVATE -fsanitize=fuzzer)
+  set(corpus ${CMAKE_CURRENT_BINARY_DIR}/corpus/${ARG_NAME})
+  file(MAKE_DIRECTORY ${corpus})
+  # New inputs go to the first (writable) directory; the seeds are read-only.
+  add_test(NAME ${ARG_NAME}
+    COMMAND ${ARG_NAME} -max_total_time=${CERUMBRA_FUZZ_SECONDS}
+            -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
+            ${corpus} ${ARG_SEEDS})
+  set_tests_properties(${ARG_NAME} PROPERTIES LABELS "fuzz"
+    TIMEOUT 900)
 endfunction()

@@ -10,7 +10,7 @@ APT_PACKAGES=(
   libboost1.81-dev libboost-json1.81-dev
   libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  clang-format
+  clang-format clang libclang-rt-14-dev
 )
 
 log() { printf '[setup] %s\n' "$*"; }
