@@ -211,6 +211,17 @@ function(cerumbra_add_llama_cpp)
     enable_language(CUDA)
     find_package(CUDAToolkit REQUIRED)
   endif()
+  # find_package and the find_library calls inside ggml's and llama's
+  # configs cache what they found. When the key changes (other flags, a new
+  # pin), those entries still name the old build: drop every cached path
+  # into another llama.cpp build so they are found again in this one.
+  get_property(cached DIRECTORY PROPERTY CACHE_VARIABLES)
+  foreach(var IN LISTS cached)
+    if("${${var}}" MATCHES "^${CERUMBRA_CACHE_DIR}/llama.cpp/build-"
+       AND NOT "${${var}}" MATCHES "^${root}/")
+      unset(${var} CACHE)
+    endif()
+  endforeach()
   find_package(ggml CONFIG REQUIRED PATHS "${prefix}" NO_DEFAULT_PATH)
   find_package(llama CONFIG REQUIRED PATHS "${prefix}" NO_DEFAULT_PATH)
   if(CERUMBRA_CUDA)
