@@ -40,4 +40,8 @@ void SecretBytes::Clear() {
   size_ = 0;
 }
 
+void Wipe(std::span<uint8_t> bytes) {
+  if (!bytes.empty()) OPENSSL_cleanse(bytes.data(), bytes.size());
+}
+
 }  // namespace cerumbra::crypto

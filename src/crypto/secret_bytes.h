@@ -65,6 +65,11 @@ class SecretBytes {
   size_t size_ = 0;
 };
 
+// Wipe zeroes `bytes` in a way the compiler cannot drop (OPENSSL_cleanse),
+// for buffers that held secrets, prompts or completions but are not
+// SecretBytes. Thread safety: as for writing the buffer.
+void Wipe(std::span<uint8_t> bytes);
+
 }  // namespace cerumbra::crypto
 
 #endif  // CERUMBRA_CRYPTO_SECRET_BYTES_H_

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "crypto/aead_internal.h"
+#include "crypto/secret_bytes.h"
 #include "protocol/key_schedule.h"
 
 namespace cerumbra::protocol {
@@ -19,13 +20,6 @@ constexpr uint64_t kMaxSeq = std::numeric_limits<uint64_t>::max();
 Status Rejected() { return UnauthenticatedError("session failed"); }
 
 Status ChannelFailed() { return FailedPreconditionError("channel failed"); }
-
-// WipeBytes zeroes `bytes` through volatile stores, which the compiler may
-// not drop even when the buffer is freed right after.
-void WipeBytes(std::span<uint8_t> bytes) {
-  volatile uint8_t* p = bytes.data();
-  for (size_t i = 0; i < bytes.size(); ++i) p[i] = 0;
-}
 
 std::array<uint8_t, kRecordHeaderSize> MakeHeader(uint64_t seq) {
   std::array<uint8_t, kRecordHeaderSize> header;
@@ -259,7 +253,7 @@ Result<Record> RecvChannel::Open(std::span<const uint8_t> frame) {
   // §6.4: a record past the budget under one secret fails.
   ok = ok && (type == ContentType::kKeyUpdate || !state_.LastSlot());
   if (!ok) {
-    WipeBytes(plaintext);
+    crypto::Wipe(plaintext);
     return fail();
   }
 
@@ -270,7 +264,7 @@ Result<Record> RecvChannel::Open(std::span<const uint8_t> frame) {
   // the padding, which is zero (checked above).
   std::memmove(plaintext.data(), plaintext.data() + kPlaintextHeaderSize,
                length);
-  WipeBytes(std::span<uint8_t>(plaintext).subspan(
+  crypto::Wipe(std::span<uint8_t>(plaintext).subspan(
       length, std::min<size_t>(kPlaintextHeaderSize, size - length)));
   plaintext.resize(length);
   record.payload = std::move(plaintext);
@@ -280,7 +274,7 @@ Result<Record> RecvChannel::Open(std::span<const uint8_t> frame) {
   if (type == ContentType::kKeyUpdate) {
     Result<crypto::SecretBytes> next = NextTrafficSecret(state_.secret);
     if (!next.ok() || !state_.Install(*std::move(next)).ok()) {
-      WipeBytes(record.payload);
+      crypto::Wipe(record.payload);
       state_.Wipe();
       return InternalError("key update failed");
     }
