@@ -1,64 +1,13 @@
 // Copyright 2026 The Cerumbra Authors.
 //
 // `cerumbra`: the single command-line entry point. Flags and wiring only;
-// the work lives in the libraries under src/.
+// each subcommand lives in cmd_<name>.cc and the work in the libraries
+// under src/.
 
 #include <CLI/CLI.hpp>
-#include <boost/json.hpp>
-#include <cstdio>
 #include <string>
 
-#include "inference/llama_info.h"
-
-namespace {
-
-constexpr const char* kVersion = CERUMBRA_VERSION;
-constexpr const char* kGitRevision = CERUMBRA_GIT_REVISION;
-
-int RunVersion(bool as_json) {
-  cerumbra::inference::LlamaInfo info = cerumbra::inference::GetLlamaInfo();
-  if (as_json) {
-    boost::json::object out;
-    out["cerumbra"] = kVersion;
-    out["cerumbra_revision"] = kGitRevision;
-    out["llama_cpp"] = {{"tag", info.llama_tag}, {"commit", info.llama_commit}};
-    out["ggml"] = {{"version", info.ggml_version},
-                   {"commit", info.ggml_commit}};
-    boost::json::array backends;
-    for (const auto& b : info.backends) {
-      boost::json::array devices;
-      for (const auto& d : b.devices) {
-        devices.push_back({{"name", d.name}, {"description", d.description}});
-      }
-      backends.push_back({{"name", b.name}, {"devices", std::move(devices)}});
-    }
-    out["backends"] = std::move(backends);
-    out["system_info"] = info.system_info;
-    std::printf("%s\n", boost::json::serialize(out).c_str());
-    return 0;
-  }
-  std::printf("cerumbra %s (%s)\n", kVersion, kGitRevision);
-  std::printf("llama.cpp %s (%s)\n", info.llama_tag.c_str(),
-              info.llama_commit.c_str());
-  std::printf("ggml %s (%s)\n", info.ggml_version.c_str(),
-              info.ggml_commit.c_str());
-  std::printf("backends:");
-  for (const auto& b : info.backends) std::printf(" %s", b.name.c_str());
-  std::printf("\n");
-  for (const auto& b : info.backends) {
-    if (b.devices.empty()) {
-      std::printf("  %s: no devices found\n", b.name.c_str());
-    }
-    for (const auto& d : b.devices) {
-      std::printf("  %s: %s (%s)\n", b.name.c_str(), d.name.c_str(),
-                  d.description.c_str());
-    }
-  }
-  std::printf("system: %s\n", info.system_info.c_str());
-  return 0;
-}
-
-}  // namespace
+#include "commands.h"
 
 int main(int argc, char** argv) {
   CLI::App app{
@@ -66,20 +15,16 @@ int main(int argc, char** argv) {
       "in attested Trusted Execution Environments.",
       "cerumbra"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", std::string("cerumbra ") + kVersion);
+  app.set_version_flag("--version",
+                       std::string("cerumbra ") + CERUMBRA_VERSION);
 
-  bool version_json = false;
-  CLI::App* version = app.add_subcommand(
-      "version",
-      "Print the Cerumbra, llama.cpp and ggml versions and the compiled "
-      "inference backends with the devices they find");
-  version->add_flag("--json", version_json, "Print one JSON object instead");
+  int exit_code = 1;
+  cerumbra::cli::RegisterVersionCommand(app, exit_code);
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
-  if (*version) return RunVersion(version_json);
-  return 1;
+  return exit_code;
 }

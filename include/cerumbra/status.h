@@ -32,6 +32,9 @@ enum class StatusCode {
   kUnavailable = 14,
   kInternal = 13,
   kNotFound = 5,
+  kCancelled = 1,
+  kDeadlineExceeded = 4,
+  kUnimplemented = 12,
 };
 
 // StatusCodeName returns the stable, upper-snake-case name of `code`
@@ -74,6 +77,9 @@ Status UnauthenticatedError(std::string_view message);
 Status UnavailableError(std::string_view message);
 Status InternalError(std::string_view message);
 Status NotFoundError(std::string_view message);
+Status CancelledError(std::string_view message);
+Status DeadlineExceededError(std::string_view message);
+Status UnimplementedError(std::string_view message);
 
 // Result<T> holds either a T or a non-OK Status (StatusOr-shaped).
 //

@@ -24,6 +24,12 @@ std::string_view StatusCodeName(StatusCode code) {
       return "INTERNAL";
     case StatusCode::kNotFound:
       return "NOT_FOUND";
+    case StatusCode::kCancelled:
+      return "CANCELLED";
+    case StatusCode::kDeadlineExceeded:
+      return "DEADLINE_EXCEEDED";
+    case StatusCode::kUnimplemented:
+      return "UNIMPLEMENTED";
   }
   return "UNKNOWN";
 }
@@ -62,6 +68,15 @@ Status InternalError(std::string_view message) {
 }
 Status NotFoundError(std::string_view message) {
   return Status(StatusCode::kNotFound, message);
+}
+Status CancelledError(std::string_view message) {
+  return Status(StatusCode::kCancelled, message);
+}
+Status DeadlineExceededError(std::string_view message) {
+  return Status(StatusCode::kDeadlineExceeded, message);
+}
+Status UnimplementedError(std::string_view message) {
+  return Status(StatusCode::kUnimplemented, message);
 }
 
 namespace internal {

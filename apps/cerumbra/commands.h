@@ -1,0 +1,23 @@
+// Copyright 2026 The Cerumbra Authors.
+//
+// Subcommands of the `cerumbra` binary. Each lives in its own cmd_<name>.cc
+// and registers itself on the top-level CLI::App: it adds its subcommand
+// with options and help text and a callback that stores the command's exit
+// status in `exit_code`. main.cc only calls the Register functions.
+//
+// Commands print results to stdout, progress and errors to stderr, and
+// return 0 on success, 1 on a failed check or operation, 2 on bad usage.
+
+#ifndef CERUMBRA_APPS_CERUMBRA_COMMANDS_H_
+#define CERUMBRA_APPS_CERUMBRA_COMMANDS_H_
+
+#include <CLI/CLI.hpp>
+
+namespace cerumbra::cli {
+
+// `cerumbra version [--json]` (cmd_version.cc).
+void RegisterVersionCommand(CLI::App& app, int& exit_code);
+
+}  // namespace cerumbra::cli
+
+#endif  // CERUMBRA_APPS_CERUMBRA_COMMANDS_H_
