@@ -118,10 +118,10 @@ struct EngineInfo {
   // is_demo_model: the demo model with random weights; every user-visible
   // surface says "demo model (random weights)".
   bool is_demo_model = false;
-  int context_size = 0;       // tokens per session (KV budget), 0 if unknown
-  int max_sessions = 0;       // sequences decoded together, 0 if unknown
+  int context_size = 0;  // tokens per session (KV budget), 0 if unknown
+  int max_sessions = 0;  // sequences decoded together, 0 if unknown
   int default_max_tokens = 0;
-  int gpu_layers = 0;         // layers offloaded to a GPU
+  int gpu_layers = 0;  // layers offloaded to a GPU
 };
 
 // Engine runs generations. Implementations are thread-safe: Start may be
