@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "crypto/secret_bytes.h"
+#include "protocol/coalescer.h"
 #include "protocol/handshake_messages.h"
 #include "protocol/session.h"
 #include "server/conversation.h"
@@ -357,6 +358,10 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
     }
     generation_ = std::move(started).value();
     state_.metrics.QueueDepthChanged(+1);
+    if (state_.options.coalesce_ms > 0) {
+      if (!coalescer_) coalescer_.emplace();
+      ArmTick();
+    }
   }
 
   void OnText(const std::string& piece) {
@@ -371,10 +376,34 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
     }
     last_text_ = now;
     answer_.append(piece);
-    auto frames = session_->SendData(std::span<const uint8_t>(
-        reinterpret_cast<const uint8_t*>(piece.data()), piece.size()));
+    std::span<const uint8_t> bytes(
+        reinterpret_cast<const uint8_t*>(piece.data()), piece.size());
+    if (coalescer_) {
+      coalescer_->Push(bytes);
+      return;
+    }
+    SendText(bytes);
+  }
+
+  void SendText(std::span<const uint8_t> bytes) {
+    if (bytes.empty()) return;
+    auto frames = session_->SendData(bytes);
     if (!frames.ok()) return (void)Fail("send_failed");
     for (auto& f : frames.value()) Queue(std::move(f), false);
+  }
+
+  // Tick sends what the coalescer holds, one DATA record per tick (§6.5).
+  void ArmTick() {
+    tick_.expires_after(std::chrono::milliseconds(state_.options.coalesce_ms));
+    tick_.async_wait([weak = weak_from_this()](beast::error_code ec) {
+      if (ec) return;
+      auto self = weak.lock();
+      if (!self || !self->generation_ || !self->coalescer_) return;
+      std::vector<uint8_t> chunk = self->coalescer_->Tick();
+      self->SendText(chunk);
+      crypto::Wipe(chunk);
+      self->ArmTick();
+    });
   }
 
   void OnDone(const inference::Completion& done) {
@@ -401,6 +430,13 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
          {"finish_reason", FinishName(done.finish_reason)},
          {"prompt_tokens", done.usage.prompt_tokens},
          {"completion_tokens", done.usage.completion_tokens}});
+    if (coalescer_) {
+      for (std::vector<uint8_t>& chunk : coalescer_->Drain()) {
+        if (phase_ == Phase::kEstablished) SendText(chunk);
+        crypto::Wipe(chunk);
+      }
+      tick_.cancel();
+    }
     if (phase_ == Phase::kClosing) return;  // the peer closed; no END
     SendResponseEnd(EncodeEnd(done.finish_reason, &done.usage, error));
     if (shutting_down_) SendClose();
@@ -623,6 +659,7 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   net::steady_timer tick_;
   Phase phase_ = Phase::kHandshake;
   std::optional<protocol::Session> session_;
+  std::optional<protocol::Coalescer> coalescer_;
   Conversation conversation_;
   RequestBuffer request_;
   std::unique_ptr<inference::Generation> generation_;
@@ -737,7 +774,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       res.set(http::field::content_type,
               "text/plain; version=0.0.4; charset=utf-8");
       res.body() = state_.metrics.Render();
-    } else if (target == "/.well-known/cerumbra-attestation" &&
+    } else if (target == state_.options.attestation_document_path &&
                state_.options.attestation_document) {
       res.set(http::field::content_type, "application/json");
       res.body() = state_.options.attestation_document();

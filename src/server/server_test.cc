@@ -213,6 +213,25 @@ TEST_F(ServerTest, MultiTurnConversation) {
   EXPECT_NE(log.find("session_established"), std::string::npos);
 }
 
+TEST_F(ServerTest, CoalescingSendsFewerLargerRecordsWithTheSameText) {
+  engine_.pieces = 40;
+  engine_.delay = std::chrono::milliseconds(2);
+  ServerOptions o;
+  o.coalesce_ms = 30;
+  StartServer(o);
+  auto c = Connected();
+  ASSERT_TRUE(c);
+  ASSERT_TRUE(c->SendRequest(R"({"type":"chat","content":"x"})").ok());
+  auto r = c->ReadResponse();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  std::string expected;
+  for (int i = 0; i < 40; ++i) expected += "w" + std::to_string(i) + " ";
+  EXPECT_EQ(r.value().text, expected);
+  // 40 pieces over about 80 ms in 30 ms ticks: far fewer records.
+  EXPECT_LT(r.value().pieces.size(), 20u);
+  EXPECT_GE(r.value().pieces.size(), 1u);
+}
+
 TEST_F(ServerTest, BadRequestIsAnsweredAndTheSessionGoesOn) {
   StartServer();
   auto c = Connected();
