@@ -27,9 +27,9 @@ inline constexpr int64_t kTestNowMs = 1'795'700'000'000;
 class TempDir {
  public:
   TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() /
-                        "cerumbra-attest-XXXXXX")
-                           .string();
+    std::string tmpl =
+        (std::filesystem::temp_directory_path() / "cerumbra-attest-XXXXXX")
+            .string();
     CERUMBRA_CHECK(::mkdtemp(tmpl.data()) != nullptr);
     path_ = tmpl;
   }

@@ -21,13 +21,12 @@ std::string Iso8601(const Result<std::chrono::sys_seconds>& t) {
   const std::chrono::year_month_day ymd{days};
   const std::chrono::hh_mm_ss hms{*t - days};
   char buf[32];
-  std::snprintf(buf, sizeof(buf), "%04d-%02u-%02uT%02d:%02d:%02dZ",
-                static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()),
-                static_cast<unsigned>(ymd.day()),
-                static_cast<int>(hms.hours().count()),
-                static_cast<int>(hms.minutes().count()),
-                static_cast<int>(hms.seconds().count()));
+  std::snprintf(
+      buf, sizeof(buf), "%04d-%02u-%02uT%02d:%02d:%02dZ",
+      static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+      static_cast<unsigned>(ymd.day()), static_cast<int>(hms.hours().count()),
+      static_cast<int>(hms.minutes().count()),
+      static_cast<int>(hms.seconds().count()));
   return buf;
 }
 
@@ -83,8 +82,8 @@ std::string MakeAttestationDocument(
   }
   o["certificate_chain"] = std::move(certs);
   o["root_sha256"] = CertificateFingerprint(chain.back());
-  o["policy"] =
-      json::parse(SerializePolicyJson(SuggestedPolicy(status, measurements, chain)));
+  o["policy"] = json::parse(
+      SerializePolicyJson(SuggestedPolicy(status, measurements, chain)));
   return json::serialize(o);
 }
 

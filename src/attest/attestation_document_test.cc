@@ -35,11 +35,14 @@ TEST(AttestationDocumentTest, SimulatedNodeSaysSoAndPublishesWhatToPin) {
   }
   const json::array& chain = o.at("certificate_chain").as_array();
   ASSERT_EQ(chain.size(), 3u);
-  EXPECT_NE(std::string(chain[2].at("subject").as_string()).find(kSimulatedRootName),
-            std::string::npos);
+  EXPECT_NE(
+      std::string(chain[2].at("subject").as_string()).find(kSimulatedRootName),
+      std::string::npos);
   EXPECT_EQ(chain[2].at("sha256").as_string(), fingerprint);
   EXPECT_EQ(std::string(chain[0].at("not_before").as_string()).size(), 20u);
-  EXPECT_EQ(std::string(chain[0].at("pem").as_string()).rfind("-----BEGIN CERTIFICATE-----", 0), 0u);
+  EXPECT_EQ(std::string(chain[0].at("pem").as_string())
+                .rfind("-----BEGIN CERTIFICATE-----", 0),
+            0u);
 }
 
 TEST(AttestationDocumentTest, PublishedPolicyAcceptsThisNodeAndNoOther) {
@@ -49,8 +52,7 @@ TEST(AttestationDocumentTest, PublishedPolicyAcceptsThisNodeAndNoOther) {
   auto attester = testing::MakeAttester(ca.path(), work.path());
   auto other = testing::MakeAttester(other_ca.path(), other_work.path());
   const json::value doc = json::parse(MakeAttestationDocument(*attester));
-  Result<Policy> policy =
-      ParsePolicyJson(json::serialize(doc.at("policy")));
+  Result<Policy> policy = ParsePolicyJson(json::serialize(doc.at("policy")));
   ASSERT_TRUE(policy.ok()) << policy.status().ToString();
   EXPECT_TRUE(policy->accept_simulated);
   for (Attester* a : {attester.get(), other.get()}) {

@@ -28,9 +28,8 @@ Result<protocol::SignedQuote> SimulatedQuoteSigner::SignWith(
   protocol::SignedQuote out;
   CERUMBRA_ASSIGN_OR_RETURN(out.quote, protocol::EncodeQuote(quote));
   CERUMBRA_ASSIGN_OR_RETURN(
-      out.signature,
-      crypto::EcdsaSign(ca_.attestation_key, out.quote,
-                        crypto::EcdsaSignatureFormat::kP1363));
+      out.signature, crypto::EcdsaSign(ca_.attestation_key, out.quote,
+                                       crypto::EcdsaSignatureFormat::kP1363));
   for (const crypto::Certificate& c : ca_.chain) {
     out.certificate_chain.push_back(c.ToDer());
   }

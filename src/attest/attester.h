@@ -43,7 +43,8 @@ class SimulatedQuoteSigner : public protocol::QuoteSigner {
                        std::vector<protocol::Measurement> measurements);
 
   // Sign returns the signed quote for `input`; Internal if signing fails.
-  Result<protocol::SignedQuote> Sign(const protocol::QuoteInput& input) override;
+  Result<protocol::SignedQuote> Sign(
+      const protocol::QuoteInput& input) override;
 
   const std::vector<protocol::Measurement>& measurements() const {
     return measurements_;
@@ -111,7 +112,8 @@ class Attester : public protocol::QuoteSigner {
   // GpuNonce(input) when status().evidence_type is kNvidiaGpu (a failed
   // collection fails this handshake with Unavailable; the attester never
   // silently downgrades a session), else SIMULATED.
-  Result<protocol::SignedQuote> Sign(const protocol::QuoteInput& input) override;
+  Result<protocol::SignedQuote> Sign(
+      const protocol::QuoteInput& input) override;
 
   const AttesterStatus& status() const { return status_; }
   const std::vector<protocol::Measurement>& measurements() const {

@@ -38,10 +38,12 @@ std::span<const uint8_t> AsBytes(std::string_view text) {
 }
 
 void PutU32(std::vector<uint8_t>& out, uint32_t v) {
-  for (int i = 3; i >= 0; --i) out.push_back(static_cast<uint8_t>(v >> (8 * i)));
+  for (int i = 3; i >= 0; --i)
+    out.push_back(static_cast<uint8_t>(v >> (8 * i)));
 }
 void PutU64(std::vector<uint8_t>& out, uint64_t v) {
-  for (int i = 7; i >= 0; --i) out.push_back(static_cast<uint8_t>(v >> (8 * i)));
+  for (int i = 7; i >= 0; --i)
+    out.push_back(static_cast<uint8_t>(v >> (8 * i)));
 }
 
 bool ValidWebPath(std::string_view path) {
@@ -196,10 +198,14 @@ class Canonicalizer {
     for (int i = 0; i < 4; ++i) {
       const char c = text_[pos_++];
       v <<= 4;
-      if (c >= '0' && c <= '9') v |= static_cast<uint32_t>(c - '0');
-      else if (c >= 'a' && c <= 'f') v |= static_cast<uint32_t>(c - 'a' + 10);
-      else if (c >= 'A' && c <= 'F') v |= static_cast<uint32_t>(c - 'A' + 10);
-      else return Error("bad \\u escape");
+      if (c >= '0' && c <= '9')
+        v |= static_cast<uint32_t>(c - '0');
+      else if (c >= 'a' && c <= 'f')
+        v |= static_cast<uint32_t>(c - 'a' + 10);
+      else if (c >= 'A' && c <= 'F')
+        v |= static_cast<uint32_t>(c - 'A' + 10);
+      else
+        return Error("bad \\u escape");
     }
     return OkStatus();
   }
@@ -242,14 +248,30 @@ class Canonicalizer {
       if (pos_ >= text_.size()) return Error("bad escape");
       const char e = text_[pos_++];
       switch (e) {
-        case '"': s += '"'; break;
-        case '\\': s += '\\'; break;
-        case '/': s += '/'; break;
-        case 'b': s += '\b'; break;
-        case 'f': s += '\f'; break;
-        case 'n': s += '\n'; break;
-        case 'r': s += '\r'; break;
-        case 't': s += '\t'; break;
+        case '"':
+          s += '"';
+          break;
+        case '\\':
+          s += '\\';
+          break;
+        case '/':
+          s += '/';
+          break;
+        case 'b':
+          s += '\b';
+          break;
+        case 'f':
+          s += '\f';
+          break;
+        case 'n':
+          s += '\n';
+          break;
+        case 'r':
+          s += '\r';
+          break;
+        case 't':
+          s += '\t';
+          break;
         case 'u': {
           uint32_t cp = 0;
           CERUMBRA_RETURN_IF_ERROR(Hex4(cp));
@@ -277,13 +299,27 @@ class Canonicalizer {
     for (char c : s) {
       const auto u = static_cast<unsigned char>(c);
       switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\b': out += "\\b"; break;
-        case '\f': out += "\\f"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
+        case '"':
+          out += "\\\"";
+          break;
+        case '\\':
+          out += "\\\\";
+          break;
+        case '\b':
+          out += "\\b";
+          break;
+        case '\f':
+          out += "\\f";
+          break;
+        case '\n':
+          out += "\\n";
+          break;
+        case '\r':
+          out += "\\r";
+          break;
+        case '\t':
+          out += "\\t";
+          break;
         default:
           if (u < 0x20) {
             out += "\\u00";
@@ -496,7 +532,8 @@ Result<crypto::Sha384Digest> MeasureExecutable() {
 }
 
 Result<crypto::Sha384Digest> MeasureWebFiles(std::span<const WebFile> files) {
-  if (files.size() > kMaxWebFiles) return InvalidArgumentError("too many files");
+  if (files.size() > kMaxWebFiles)
+    return InvalidArgumentError("too many files");
   std::vector<const WebFile*> sorted;
   sorted.reserve(files.size());
   for (const WebFile& f : files) {
@@ -505,8 +542,9 @@ Result<crypto::Sha384Digest> MeasureWebFiles(std::span<const WebFile> files) {
     }
     sorted.push_back(&f);
   }
-  std::sort(sorted.begin(), sorted.end(),
-            [](const WebFile* a, const WebFile* b) { return a->path < b->path; });
+  std::sort(
+      sorted.begin(), sorted.end(),
+      [](const WebFile* a, const WebFile* b) { return a->path < b->path; });
   for (size_t i = 1; i < sorted.size(); ++i) {
     if (sorted[i]->path == sorted[i - 1]->path) {
       return InvalidArgumentError("duplicate web asset path: " +
@@ -536,7 +574,8 @@ Result<crypto::Sha384Digest> MeasureWebFiles(std::span<const WebFile> files) {
 Result<std::vector<WebFile>> ReadWebRoot(const std::string& root) {
   std::error_code ec;
   const fs::file_status st = fs::symlink_status(root, ec);
-  if (ec || !fs::exists(st)) return NotFoundError("web root not found: " + root);
+  if (ec || !fs::exists(st))
+    return NotFoundError("web root not found: " + root);
   if (!fs::is_directory(fs::status(root, ec))) {
     return InvalidArgumentError("web root is not a directory: " + root);
   }
@@ -554,7 +593,8 @@ Result<std::vector<WebFile>> ReadWebRoot(const std::string& root) {
       return InvalidArgumentError("web root holds a non-regular file: " +
                                   entry.path().string());
     }
-    if (out.size() >= kMaxWebFiles) return InvalidArgumentError("too many files");
+    if (out.size() >= kMaxWebFiles)
+      return InvalidArgumentError("too many files");
     WebFile file;
     file.path = entry.path().lexically_relative(root).generic_string();
     std::ifstream in(entry.path(), std::ios::binary);

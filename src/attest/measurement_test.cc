@@ -77,8 +77,8 @@ TEST(MeasurementTest, CacheHitsSkipHashingAndChangesInvalidate) {
   text.replace(at, 2, "00");
   WriteFile(cache, text);
   uint64_t progress_calls = 0;
-  Result<crypto::Sha384Digest> hit =
-      MeasureFileCached(file, cache, [&](uint64_t, uint64_t) { ++progress_calls; });
+  Result<crypto::Sha384Digest> hit = MeasureFileCached(
+      file, cache, [&](uint64_t, uint64_t) { ++progress_calls; });
   ASSERT_TRUE(hit.ok());
   EXPECT_EQ(HexEncode(*hit).substr(0, 2), "00");
   EXPECT_EQ(progress_calls, 0u);
@@ -101,7 +101,8 @@ TEST(MeasurementTest, WebDigestFollowsTheDocumentedEncoding) {
   std::vector<uint8_t> expected = Bytes("cerumbra-web-v1");
   for (uint8_t b : {0, 0, 0, 0, 2}) expected.push_back(b);
   auto add = [&](std::string_view path, std::string_view body) {
-    for (uint8_t b : {0, 0, 0, static_cast<int>(path.size())}) expected.push_back(b);
+    for (uint8_t b : {0, 0, 0, static_cast<int>(path.size())})
+      expected.push_back(b);
     expected.insert(expected.end(), path.begin(), path.end());
     for (int i = 0; i < 7; ++i) expected.push_back(0);
     expected.push_back(static_cast<uint8_t>(body.size()));
@@ -151,21 +152,23 @@ TEST(MeasurementTest, WebRootMatchesFileListAndRefusesSymlinks) {
 }
 
 TEST(MeasurementTest, CanonicalJsonSortsAndStrips) {
-  EXPECT_EQ(*CanonicalJson(R"( { "b" : [1, -2, {"z":null,"a":true}], "a":"x" } )"),
-            R"({"a":"x","b":[1,-2,{"a":true,"z":null}]})");
+  EXPECT_EQ(
+      *CanonicalJson(R"( { "b" : [1, -2, {"z":null,"a":true}], "a":"x" } )"),
+      R"({"a":"x","b":[1,-2,{"a":true,"z":null}]})");
   EXPECT_EQ(*CanonicalJson(R"({"s":"\u0041\n\u0001\/\"\\"})"),
             R"({"s":"A\n\u0001/\"\\"})");
   EXPECT_EQ(*CanonicalJson(R"({"e":"\ud83d\ude00"})"),
             "{\"e\":\"\xf0\x9f\x98\x80\"}");
-  EXPECT_EQ(*MeasureConfig(R"({"a":1,"b":2})"), *MeasureConfig(R"({"b":2, "a":1})"));
+  EXPECT_EQ(*MeasureConfig(R"({"a":1,"b":2})"),
+            *MeasureConfig(R"({"b":2, "a":1})"));
   EXPECT_NE(*MeasureConfig(R"({"a":1})"), *MeasureConfig(R"({"a":2})"));
   EXPECT_EQ(*MeasureConfig("{}"), *crypto::Sha384(Bytes("{}")));
 }
 
 TEST(MeasurementTest, CanonicalJsonRejectsAmbiguousInput) {
   for (const char* bad :
-       {R"({"a":1,"a":2})", R"({"a":1.5})", R"({"a":1e3})", R"({"a":01})",
-        "{", R"({"a":1} x)", R"({"a":"\ud800"})", "{\"a\":\"\xff\"}"}) {
+       {R"({"a":1,"a":2})", R"({"a":1.5})", R"({"a":1e3})", R"({"a":01})", "{",
+        R"({"a":1} x)", R"({"a":"\ud800"})", "{\"a\":\"\xff\"}"}) {
     EXPECT_EQ(CanonicalJson(bad).status().code(), StatusCode::kInvalidArgument)
         << bad;
   }

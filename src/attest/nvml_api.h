@@ -54,8 +54,9 @@ typedef struct nvmlSystemConfComputeSettings_v1_st {
 } nvmlSystemConfComputeSettings_v1_t;
 
 // NVML_STRUCT_VERSION(SystemConfComputeSettings, 1).
-#define CERUMBRA_NVML_CC_SETTINGS_V1 \
-  (static_cast<unsigned int>(sizeof(nvmlSystemConfComputeSettings_v1_t)) | (1U << 24))
+#define CERUMBRA_NVML_CC_SETTINGS_V1                                       \
+  (static_cast<unsigned int>(sizeof(nvmlSystemConfComputeSettings_v1_t)) | \
+   (1U << 24))
 
 #define CERUMBRA_NVML_GPU_CERT_CHAIN_SIZE 0x1000
 #define CERUMBRA_NVML_GPU_ATTESTATION_CERT_CHAIN_SIZE 0x1400

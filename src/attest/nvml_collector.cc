@@ -45,14 +45,22 @@ bool Resolve(void* handle, const char* name, Fn& out) {
 
 std::string_view NvmlStateName(NvmlState state) {
   switch (state) {
-    case NvmlState::kNoLibrary: return "no_library";
-    case NvmlState::kInitFailed: return "init_failed";
-    case NvmlState::kNoGpu: return "no_gpu";
-    case NvmlState::kCcUnsupported: return "cc_unsupported";
-    case NvmlState::kCcOff: return "cc_off";
-    case NvmlState::kDevToolsOn: return "devtools_on";
-    case NvmlState::kProtectedPcie: return "protected_pcie";
-    case NvmlState::kReady: return "ready";
+    case NvmlState::kNoLibrary:
+      return "no_library";
+    case NvmlState::kInitFailed:
+      return "init_failed";
+    case NvmlState::kNoGpu:
+      return "no_gpu";
+    case NvmlState::kCcUnsupported:
+      return "cc_unsupported";
+    case NvmlState::kCcOff:
+      return "cc_off";
+    case NvmlState::kDevToolsOn:
+      return "devtools_on";
+    case NvmlState::kProtectedPcie:
+      return "protected_pcie";
+    case NvmlState::kReady:
+      return "ready";
   }
   return "unknown";
 }
@@ -72,15 +80,28 @@ std::unique_ptr<NvmlCollector> NvmlCollector::Open(std::string_view library) {
   }
   auto api = std::make_unique<Api>();
   const char* missing = nullptr;
-  if (!Resolve(c->handle_, "nvmlInit_v2", api->init)) missing = "nvmlInit_v2";
-  else if (!Resolve(c->handle_, "nvmlShutdown", api->shutdown)) missing = "nvmlShutdown";
-  else if (!Resolve(c->handle_, "nvmlDeviceGetCount_v2", api->device_count)) missing = "nvmlDeviceGetCount_v2";
-  else if (!Resolve(c->handle_, "nvmlDeviceGetHandleByIndex_v2", api->device_handle)) missing = "nvmlDeviceGetHandleByIndex_v2";
-  else if (!Resolve(c->handle_, "nvmlDeviceGetArchitecture", api->architecture)) missing = "nvmlDeviceGetArchitecture";
-  else if (!Resolve(c->handle_, "nvmlSystemGetDriverVersion", api->driver_version)) missing = "nvmlSystemGetDriverVersion";
-  else if (!Resolve(c->handle_, "nvmlSystemGetConfComputeState", api->cc_state)) missing = "nvmlSystemGetConfComputeState";
-  else if (!Resolve(c->handle_, "nvmlDeviceGetConfComputeGpuCertificate", api->certificate)) missing = "nvmlDeviceGetConfComputeGpuCertificate";
-  else if (!Resolve(c->handle_, "nvmlDeviceGetConfComputeGpuAttestationReport", api->report)) missing = "nvmlDeviceGetConfComputeGpuAttestationReport";
+  if (!Resolve(c->handle_, "nvmlInit_v2", api->init))
+    missing = "nvmlInit_v2";
+  else if (!Resolve(c->handle_, "nvmlShutdown", api->shutdown))
+    missing = "nvmlShutdown";
+  else if (!Resolve(c->handle_, "nvmlDeviceGetCount_v2", api->device_count))
+    missing = "nvmlDeviceGetCount_v2";
+  else if (!Resolve(c->handle_, "nvmlDeviceGetHandleByIndex_v2",
+                    api->device_handle))
+    missing = "nvmlDeviceGetHandleByIndex_v2";
+  else if (!Resolve(c->handle_, "nvmlDeviceGetArchitecture", api->architecture))
+    missing = "nvmlDeviceGetArchitecture";
+  else if (!Resolve(c->handle_, "nvmlSystemGetDriverVersion",
+                    api->driver_version))
+    missing = "nvmlSystemGetDriverVersion";
+  else if (!Resolve(c->handle_, "nvmlSystemGetConfComputeState", api->cc_state))
+    missing = "nvmlSystemGetConfComputeState";
+  else if (!Resolve(c->handle_, "nvmlDeviceGetConfComputeGpuCertificate",
+                    api->certificate))
+    missing = "nvmlDeviceGetConfComputeGpuCertificate";
+  else if (!Resolve(c->handle_, "nvmlDeviceGetConfComputeGpuAttestationReport",
+                    api->report))
+    missing = "nvmlDeviceGetConfComputeGpuAttestationReport";
   // Optional: older drivers lack the settings query (no multi-GPU modes).
   Resolve(c->handle_, "nvmlSystemGetConfComputeSettings", api->cc_settings);
   if (missing != nullptr) {
@@ -125,11 +146,10 @@ std::unique_ptr<NvmlCollector> NvmlCollector::Open(std::string_view library) {
                Rc("nvmlSystemGetConfComputeState", rc) + on_gpus;
     return c;
   }
-  const std::string values = " (environment " +
-                             std::to_string(state.environment) +
-                             ", ccFeature " + std::to_string(state.ccFeature) +
-                             ", devToolsMode " +
-                             std::to_string(state.devToolsMode) + ")";
+  const std::string values =
+      " (environment " + std::to_string(state.environment) + ", ccFeature " +
+      std::to_string(state.ccFeature) + ", devToolsMode " +
+      std::to_string(state.devToolsMode) + ")";
   if (state.ccFeature != NVML_CC_SYSTEM_FEATURE_ENABLED) {
     p.state = NvmlState::kCcOff;
     p.reason = "NVML reports confidential computing OFF" + values + on_gpus;
@@ -137,8 +157,8 @@ std::unique_ptr<NvmlCollector> NvmlCollector::Open(std::string_view library) {
   }
   if (state.devToolsMode != NVML_CC_SYSTEM_DEVTOOLS_MODE_OFF) {
     p.state = NvmlState::kDevToolsOn;
-    p.reason = "confidential computing is in DevTools mode" + values +
-               on_gpus + ": not a production-secure state";
+    p.reason = "confidential computing is in DevTools mode" + values + on_gpus +
+               ": not a production-secure state";
     return c;
   }
   if (a.cc_settings != nullptr) {
@@ -247,8 +267,9 @@ Result<NvidiaEvidence> NvmlCollector::Collect(
       return InvalidArgumentError("GPU " + std::to_string(i) +
                                   ": bad attestation report size");
     }
-    gpu.report.assign(report->attestationReport,
-                      report->attestationReport + report->attestationReportSize);
+    gpu.report.assign(
+        report->attestationReport,
+        report->attestationReport + report->attestationReportSize);
     out.gpus.push_back(std::move(gpu));
   }
   return out;

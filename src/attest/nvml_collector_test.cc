@@ -28,10 +28,10 @@ constexpr char kFake[] = CERUMBRA_FAKE_NVML_PATH;
 class NvmlCollectorTest : public ::testing::Test {
  protected:
   void TearDown() override {
-    for (const char* v :
-         {"FAKE_NVML_INIT_RC", "FAKE_NVML_GPUS", "FAKE_NVML_ARCH", "FAKE_NVML_CC",
-          "FAKE_NVML_CC_RC", "FAKE_NVML_DEVTOOLS", "FAKE_NVML_MULTIGPU",
-          "FAKE_NVML_CHAIN_FILE", "FAKE_NVML_REPORT_FILE"}) {
+    for (const char* v : {"FAKE_NVML_INIT_RC", "FAKE_NVML_GPUS",
+                          "FAKE_NVML_ARCH", "FAKE_NVML_CC", "FAKE_NVML_CC_RC",
+                          "FAKE_NVML_DEVTOOLS", "FAKE_NVML_MULTIGPU",
+                          "FAKE_NVML_CHAIN_FILE", "FAKE_NVML_REPORT_FILE"}) {
       ::unsetenv(v);
     }
   }
@@ -55,8 +55,7 @@ TEST_F(NvmlCollectorTest, NoLibraryIsReportedAsSuch) {
   EXPECT_NE(c->probe().reason.find("no NVML"), std::string::npos);
   EXPECT_EQ(c->ReadyStatus().code(), StatusCode::kUnavailable);
   std::array<uint8_t, 32> nonce{};
-  EXPECT_EQ(c->Collect(nonce).status().code(),
-            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(c->Collect(nonce).status().code(), StatusCode::kFailedPrecondition);
 }
 
 TEST_F(NvmlCollectorTest, RealDefaultLibraryOnThisMachine) {
@@ -80,7 +79,8 @@ TEST_F(NvmlCollectorTest, ProbeStatesFromTheFakeLibrary) {
     NvmlState state;
     const char* reason;
   } cases[] = {
-      {"FAKE_NVML_INIT_RC", "9", NvmlState::kInitFailed, "nvmlInit_v2 returned 9"},
+      {"FAKE_NVML_INIT_RC", "9", NvmlState::kInitFailed,
+       "nvmlInit_v2 returned 9"},
       {"FAKE_NVML_GPUS", "0", NvmlState::kNoGpu, "0 devices"},
       {"FAKE_NVML_CC_RC", "3", NvmlState::kCcUnsupported, "returned 3"},
       {"FAKE_NVML_CC", "0", NvmlState::kCcOff, "confidential computing OFF"},
@@ -109,7 +109,8 @@ TEST_F(NvmlCollectorTest, CollectPassesTheNonceAndConvertsTheChain) {
   auto c = NvmlCollector::Open(kFake);
   ASSERT_EQ(c->probe().state, NvmlState::kReady);
   std::array<uint8_t, 32> nonce;
-  for (size_t i = 0; i < nonce.size(); ++i) nonce[i] = static_cast<uint8_t>(i + 1);
+  for (size_t i = 0; i < nonce.size(); ++i)
+    nonce[i] = static_cast<uint8_t>(i + 1);
   Result<NvidiaEvidence> ev = c->Collect(nonce);
   ASSERT_TRUE(ev.ok()) << ev.status().ToString();
   EXPECT_EQ(ev->nonce, nonce);
@@ -167,8 +168,10 @@ protocol::QuoteInput Input() {
   protocol::QuoteInput in;
   in.timestamp_ms = testing::kTestNowMs;
   in.client_nonce.fill(7);
-  const crypto::PrivateKey c = *crypto::PrivateKey::Generate(crypto::EcCurve::kP256);
-  const crypto::PrivateKey n = *crypto::PrivateKey::Generate(crypto::EcCurve::kP256);
+  const crypto::PrivateKey c =
+      *crypto::PrivateKey::Generate(crypto::EcCurve::kP256);
+  const crypto::PrivateKey n =
+      *crypto::PrivateKey::Generate(crypto::EcCurve::kP256);
   std::copy_n(c.public_key().UncompressedPoint().begin(), 65,
               in.client_public_key.begin());
   std::copy_n(n.public_key().UncompressedPoint().begin(), 65,

@@ -67,7 +67,8 @@ Result<int64_t> Int(const json::value& v, std::string_view what, int64_t lo,
 
 json::array ToB64List(const std::vector<std::vector<uint8_t>>& list) {
   json::array out;
-  for (const auto& b : list) out.push_back(json::string(crypto::internal::Base64UrlEncode(b)));
+  for (const auto& b : list)
+    out.push_back(json::string(crypto::internal::Base64UrlEncode(b)));
   return out;
 }
 
@@ -106,8 +107,7 @@ Result<Policy> ParsePolicyJson(std::string_view text) {
       }
       if (!kv.value().is_array() || kv.value().as_array().empty() ||
           kv.value().as_array().size() > kMaxListSize) {
-        return Bad("measurement " + rule.name +
-                   " must list 1..64 hex values");
+        return Bad("measurement " + rule.name + " must list 1..64 hex values");
       }
       for (const json::value& e : kv.value().as_array()) {
         if (!e.is_string()) return Bad("measurement values must be hex");
@@ -163,7 +163,8 @@ std::string SerializePolicyJson(const Policy& p) {
   json::object m;
   for (const MeasurementRule& rule : p.measurements) {
     json::array values;
-    for (const auto& v : rule.allowed) values.push_back(json::string(HexEncode(v)));
+    for (const auto& v : rule.allowed)
+      values.push_back(json::string(HexEncode(v)));
     m[rule.name] = std::move(values);
   }
   o["measurements"] = std::move(m);

@@ -13,9 +13,9 @@ Policy Sample() {
   Policy p;
   p.quote_roots = {{0x30, 0x01, 0x02}};
   p.accept_simulated = true;
-  p.measurements = {{"executable", {std::vector<uint8_t>(48, 0xaa)}},
-                    {"model", {std::vector<uint8_t>(48, 1),
-                               std::vector<uint8_t>(48, 2)}}};
+  p.measurements = {
+      {"executable", {std::vector<uint8_t>(48, 0xaa)}},
+      {"model", {std::vector<uint8_t>(48, 1), std::vector<uint8_t>(48, 2)}}};
   p.max_age_seconds = 120;
   p.max_future_seconds = 30;
   p.nvidia_rims = {{'<', 'x', '/', '>'}};
@@ -29,7 +29,8 @@ TEST(PolicyTest, DefaultsAreStrict) {
   EXPECT_EQ(p.max_age_seconds, 300);
   EXPECT_EQ(p.max_future_seconds, 60);
   EXPECT_TRUE(p.nvidia_require_rim_appraisal);
-  Result<Policy> minimal = ParsePolicyJson(R"({"format":"cerumbra-policy-v1"})");
+  Result<Policy> minimal =
+      ParsePolicyJson(R"({"format":"cerumbra-policy-v1"})");
   ASSERT_TRUE(minimal.ok());
   EXPECT_EQ(*minimal, p);
 }

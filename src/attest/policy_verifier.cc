@@ -104,22 +104,20 @@ void AppraisePolicy(const Policy& policy, const protocol::Quote& quote,
       report.Fail(name, "missing from the quote");
       continue;
     }
-    const bool allowed =
-        std::find(rule.allowed.begin(), rule.allowed.end(), it->value) !=
-        rule.allowed.end();
+    const bool allowed = std::find(rule.allowed.begin(), rule.allowed.end(),
+                                   it->value) != rule.allowed.end();
     if (allowed) {
       report.Pass(name, HexEncode(it->value));
     } else {
-      report.Fail(name, "value " + HexEncode(it->value) +
-                            " is not among the " +
+      report.Fail(name, "value " + HexEncode(it->value) + " is not among the " +
                             std::to_string(rule.allowed.size()) +
                             " pinned value(s)");
     }
   }
   for (const protocol::Measurement& m : quote.measurements) {
-    const bool pinned = std::any_of(
-        policy.measurements.begin(), policy.measurements.end(),
-        [&](const MeasurementRule& r) { return r.name == m.name; });
+    const bool pinned =
+        std::any_of(policy.measurements.begin(), policy.measurements.end(),
+                    [&](const MeasurementRule& r) { return r.name == m.name; });
     if (!pinned) {
       report.Pass("policy.measurement." + m.name,
                   "not pinned by the policy (any value accepted): " +
@@ -133,10 +131,10 @@ void AppraisePolicy(const Policy& policy, const protocol::Quote& quote,
   const int64_t max_future_ms =
       std::min(policy.max_future_seconds, kMaxFutureSeconds) * 1000;
   if (ts > now_ms && ts - now_ms > max_future_ms) {
-    report.Fail("policy.freshness",
-                "timestamp is " + Seconds(ts - now_ms) +
-                    " in the future (at most " +
-                    std::to_string(max_future_ms / 1000) + " s allowed)");
+    report.Fail("policy.freshness", "timestamp is " + Seconds(ts - now_ms) +
+                                        " in the future (at most " +
+                                        std::to_string(max_future_ms / 1000) +
+                                        " s allowed)");
   } else if (ts < now_ms && now_ms - ts > policy.max_age_seconds * 1000) {
     report.Fail("policy.freshness",
                 "quote is " + Seconds(now_ms - ts) + " old (at most " +
@@ -193,9 +191,9 @@ Report AppraiseAttestResponse(const Policy& policy,
   for (const std::string& s : verified->subjects) {
     subjects += (subjects.empty() ? "" : " <- ") + s;
   }
-  report.Pass("chain", subjects + "; root sha256 " +
-                           CertificateFingerprint(
-                               verified->certificates.back()));
+  report.Pass("chain",
+              subjects + "; root sha256 " +
+                  CertificateFingerprint(verified->certificates.back()));
 
   // Step 6: the signature with the leaf's P-256 key.
   Result<crypto::PublicKey> leaf_key = chain.front().GetPublicKey();
@@ -214,8 +212,8 @@ Report AppraiseAttestResponse(const Policy& policy,
 
   // Step 7: evidence digest and evidence.
   Result<crypto::Sha384Digest> digest = crypto::Sha384(response.evidence);
-  if (!digest.ok() || !crypto::ConstantTimeEquals(*digest,
-                                                  quote.evidence_digest)) {
+  if (!digest.ok() ||
+      !crypto::ConstantTimeEquals(*digest, quote.evidence_digest)) {
     report.Fail("evidence.digest",
                 "SHA-384 of the evidence differs from the quote's digest");
     return report;
@@ -262,7 +260,8 @@ Report VerifyEvidenceBundle(std::string_view bundle_json, const Policy& policy,
   Report report;
   boost::system::error_code ec;
   json::value root = json::parse(bundle_json, ec);
-  const json::object* o = (!ec && root.is_object()) ? &root.as_object() : nullptr;
+  const json::object* o =
+      (!ec && root.is_object()) ? &root.as_object() : nullptr;
   const json::value* format = o ? o->if_contains("format") : nullptr;
   const json::value* nonce_v = o ? o->if_contains("client_nonce") : nullptr;
   const json::value* key_v = o ? o->if_contains("client_public_key") : nullptr;

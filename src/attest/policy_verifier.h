@@ -79,8 +79,8 @@ Result<std::string> MakeEvidenceBundle(
 // binding.client_key (3, the quote answers the bundle's nonce and key),
 // quote.node_key (4), then AppraiseAttestResponse (5-8). Never fails.
 // Thread safety: pure function.
-Report VerifyEvidenceBundle(std::string_view bundle_json,
-                            const Policy& policy, int64_t now_ms);
+Report VerifyEvidenceBundle(std::string_view bundle_json, const Policy& policy,
+                            int64_t now_ms);
 
 }  // namespace cerumbra::attest
 

@@ -74,7 +74,8 @@ class PolicyVerifierTest : public ::testing::Test {
   // FailedCheck returns the first failed check's name of an appraisal.
   std::string FailedCheck(const Policy& policy, const Signed& s,
                           int64_t now_ms = kTestNowMs) {
-    const Report r = AppraiseAttestResponse(policy, s.response, s.quote, now_ms);
+    const Report r =
+        AppraiseAttestResponse(policy, s.response, s.quote, now_ms);
     const Check* failed = r.FirstFailure();
     return failed == nullptr ? "" : failed->name;
   }
@@ -92,13 +93,12 @@ TEST_F(PolicyVerifierTest, RealHandshakeWithSimulatedSignerAndPolicyVerifier) {
   EXPECT_TRUE(r.ok());
   std::vector<std::string> names;
   for (const Check& c : r.checks) names.push_back(c.name);
-  EXPECT_EQ(names, (std::vector<std::string>{
-                       "chain", "signature", "evidence.digest",
-                       "evidence.simulated", "policy.evidence_type",
-                       "policy.measurement.config",
-                       "policy.measurement.executable",
-                       "policy.measurement.model", "policy.measurement.web",
-                       "policy.freshness"}));
+  EXPECT_EQ(names,
+            (std::vector<std::string>{
+                "chain", "signature", "evidence.digest", "evidence.simulated",
+                "policy.evidence_type", "policy.measurement.config",
+                "policy.measurement.executable", "policy.measurement.model",
+                "policy.measurement.web", "policy.freshness"}));
   EXPECT_NE(r.checks[3].detail.find("SIMULATED"), std::string::npos);
 }
 
@@ -116,7 +116,8 @@ TEST_F(PolicyVerifierTest, StrictPolicyRefusesSimulatedInTheHandshake) {
 TEST_F(PolicyVerifierTest, WrongRootFailsTheChain) {
   TempDir other;
   testing::MakeCa(other.path());
-  const SimulatedCa other_ca = *LoadSimulatedCa(other.path(), testing::kTestNow);
+  const SimulatedCa other_ca =
+      *LoadSimulatedCa(other.path(), testing::kTestNow);
   Policy p = policy_;
   p.quote_roots = {other_ca.chain.back().ToDer()};
   EXPECT_EQ(FailedCheck(p, Sign()), "chain");
@@ -130,7 +131,8 @@ TEST_F(PolicyVerifierTest, ChainFromAnotherCaUnderThePinnedRootFails) {
   // The other CA's leaf presented with our root appended: not issued by it.
   TempDir other;
   testing::MakeCa(other.path());
-  const SimulatedCa other_ca = *LoadSimulatedCa(other.path(), testing::kTestNow);
+  const SimulatedCa other_ca =
+      *LoadSimulatedCa(other.path(), testing::kTestNow);
   Signed s = Sign();
   s.response.certificate_chain[0] = other_ca.chain[0].ToDer();
   EXPECT_EQ(FailedCheck(policy_, s), "chain");
@@ -166,7 +168,8 @@ TEST_F(PolicyVerifierTest, WrongMeasurementFailsAndAllowListsWork) {
   EXPECT_EQ(FailedCheck(p, Sign()), "policy.measurement.model");
   // An allow-list with the right value among others passes.
   for (MeasurementRule& r : p.measurements) {
-    if (r.name == "model") r.allowed.push_back(policy_.measurements[2].allowed[0]);
+    if (r.name == "model")
+      r.allowed.push_back(policy_.measurements[2].allowed[0]);
   }
   EXPECT_EQ(FailedCheck(p, Sign()), "");
   // A pinned measurement missing from the quote fails.
@@ -177,8 +180,8 @@ TEST_F(PolicyVerifierTest, WrongMeasurementFailsAndAllowListsWork) {
 TEST_F(PolicyVerifierTest, UnpinnedMeasurementsAreReportedAsSuch) {
   Policy p = policy_;
   p.measurements.clear();
-  const Report r = AppraiseAttestResponse(p, Sign().response, Sign().quote,
-                                          kTestNowMs);
+  const Report r =
+      AppraiseAttestResponse(p, Sign().response, Sign().quote, kTestNowMs);
   ASSERT_TRUE(r.ok());
   bool saw = false;
   for (const Check& c : r.checks) {
@@ -221,9 +224,11 @@ TEST_F(PolicyVerifierTest, NvidiaEvidenceThatDoesNotVerifyFailsClosed) {
   s.quote.evidence_digest = *crypto::Sha384(s.response.evidence);
   s.response.quote = *protocol::EncodeQuote(s.quote);
   const SimulatedCa ca = *LoadSimulatedCa(ca_.path(), testing::kTestNow);
-  s.response.signature = *crypto::EcdsaSign(
-      ca.attestation_key, s.response.quote, crypto::EcdsaSignatureFormat::kP1363);
-  const Report r = AppraiseAttestResponse(policy_, s.response, s.quote, kTestNowMs);
+  s.response.signature =
+      *crypto::EcdsaSign(ca.attestation_key, s.response.quote,
+                         crypto::EcdsaSignatureFormat::kP1363);
+  const Report r =
+      AppraiseAttestResponse(policy_, s.response, s.quote, kTestNowMs);
   EXPECT_FALSE(r.ok());
   ASSERT_NE(r.FirstFailure(), nullptr);
   EXPECT_EQ(r.FirstFailure()->name.rfind("nvidia", 0), 0u)
@@ -232,8 +237,9 @@ TEST_F(PolicyVerifierTest, NvidiaEvidenceThatDoesNotVerifyFailsClosed) {
   s.response.evidence = {'{', '}'};
   s.quote.evidence_digest = *crypto::Sha384(s.response.evidence);
   s.response.quote = *protocol::EncodeQuote(s.quote);
-  s.response.signature = *crypto::EcdsaSign(
-      ca.attestation_key, s.response.quote, crypto::EcdsaSignatureFormat::kP1363);
+  s.response.signature =
+      *crypto::EcdsaSign(ca.attestation_key, s.response.quote,
+                         crypto::EcdsaSignatureFormat::kP1363);
   EXPECT_EQ(FailedCheck(policy_, s), "evidence.nvidia.parse");
 }
 
@@ -243,8 +249,9 @@ TEST_F(PolicyVerifierTest, SimulatedQuoteWithEvidenceFails) {
   s.quote.evidence_digest = *crypto::Sha384(s.response.evidence);
   s.response.quote = *protocol::EncodeQuote(s.quote);
   const SimulatedCa ca = *LoadSimulatedCa(ca_.path(), testing::kTestNow);
-  s.response.signature = *crypto::EcdsaSign(
-      ca.attestation_key, s.response.quote, crypto::EcdsaSignatureFormat::kP1363);
+  s.response.signature =
+      *crypto::EcdsaSign(ca.attestation_key, s.response.quote,
+                         crypto::EcdsaSignatureFormat::kP1363);
   EXPECT_EQ(FailedCheck(policy_, s), "evidence.simulated");
 }
 
@@ -278,8 +285,9 @@ TEST_F(PolicyVerifierTest, MalformedBundlesFailToParse) {
   const std::string good = BundleFor(Sign());
   for (const std::string& bad :
        {std::string("{}"), std::string("nope"), good.substr(0, good.size() / 2),
-        std::string(R"({"format":"cerumbra-evidence-bundle-v1","client_nonce":"AA",)"
-                    R"("client_public_key":"AA","attest_response":{}})")}) {
+        std::string(
+            R"({"format":"cerumbra-evidence-bundle-v1","client_nonce":"AA",)"
+            R"("client_public_key":"AA","attest_response":{}})")}) {
     const Report r = VerifyEvidenceBundle(bad, policy_, kTestNowMs);
     EXPECT_FALSE(r.ok());
     EXPECT_EQ(r.FirstFailure()->name, "bundle.parse");
@@ -296,7 +304,8 @@ TEST_F(PolicyVerifierTest, RelayedResponseFailsTheHandshake) {
       node.HandleRequest(*other.Start(), *attester_, kTestNowMs);
   ASSERT_TRUE(reply.session.ok());
   PolicyQuoteVerifier verifier(policy_);
-  EXPECT_FALSE(victim.HandleResponse(reply.reply_text, verifier, kTestNowMs).ok());
+  EXPECT_FALSE(
+      victim.HandleResponse(reply.reply_text, verifier, kTestNowMs).ok());
 }
 
 }  // namespace

@@ -40,8 +40,8 @@ Status WriteFileAtomic(const std::string& path, std::span<const uint8_t> bytes,
                        mode_t mode) {
   const std::string tmp = path + ".tmp";
   ::unlink(tmp.c_str());
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-                        mode);
+  const int fd =
+      ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
   if (fd < 0) {
     return UnavailableError("cannot create " + tmp + ": " +
                             std::strerror(errno));
@@ -69,8 +69,7 @@ Status WriteFileAtomic(const std::string& path, std::span<const uint8_t> bytes,
 
 Status WriteText(const std::string& path, std::string_view text) {
   return WriteFileAtomic(
-      path, {reinterpret_cast<const uint8_t*>(text.data()), text.size()},
-      0644);
+      path, {reinterpret_cast<const uint8_t*>(text.data()), text.size()}, 0644);
 }
 
 Result<std::string> ReadText(const std::string& path) {
@@ -99,7 +98,8 @@ crypto::CertificateProfile Profile(const char* name, bool is_ca,
   p.not_before = now - hours(1);
   p.not_after = now + lifetime;
   p.is_ca = is_ca;
-  if (is_ca) p.path_length = std::string_view(name) == kSimulatedRootName ? 1 : 0;
+  if (is_ca)
+    p.path_length = std::string_view(name) == kSimulatedRootName ? 1 : 0;
   return p;
 }
 
@@ -124,10 +124,13 @@ std::string FormatFingerprint(std::string_view hex) {
 Result<CaInitResult> InitSimulatedCa(const CaInitOptions& options) {
   if (options.dir.empty()) return InvalidArgumentError("no CA directory");
   const std::string& dir = options.dir;
-  const char* const kFiles[] = {
-      kCaRootKeyFile,         kCaRootCertFile,        kCaIntermediateKeyFile,
-      kCaIntermediateCertFile, kCaAttestationKeyFile, kCaAttestationCertFile,
-      kCaChainFile};
+  const char* const kFiles[] = {kCaRootKeyFile,
+                                kCaRootCertFile,
+                                kCaIntermediateKeyFile,
+                                kCaIntermediateCertFile,
+                                kCaAttestationKeyFile,
+                                kCaAttestationCertFile,
+                                kCaChainFile};
   if (!options.force) {
     for (const char* name : kFiles) {
       if (Exists(Join(dir, name))) {
@@ -201,10 +204,10 @@ Result<CaInitResult> InitSimulatedCa(const CaInitOptions& options) {
   CERUMBRA_RETURN_IF_ERROR(write_key(kCaAttestationKeyFile, att_key));
   CERUMBRA_RETURN_IF_ERROR(
       write_cert(kCaAttestationCertFile, crypto::CertificateToPem(att)));
-  CERUMBRA_RETURN_IF_ERROR(write_cert(
-      kCaChainFile, crypto::CertificateToPem(att) +
-                        crypto::CertificateToPem(inter) +
-                        crypto::CertificateToPem(root)));
+  CERUMBRA_RETURN_IF_ERROR(
+      write_cert(kCaChainFile, crypto::CertificateToPem(att) +
+                                   crypto::CertificateToPem(inter) +
+                                   crypto::CertificateToPem(root)));
   result.root_fingerprint = CertificateFingerprint(root);
   result.subjects = {att.Subject(), inter.Subject(), root.Subject()};
   return result;
@@ -239,9 +242,8 @@ Result<SimulatedCa> LoadSimulatedCa(const std::string& dir,
                             ReadCertificate(Join(dir, kCaRootCertFile)));
   CERUMBRA_ASSIGN_OR_RETURN(crypto::PublicKey att_public, att.GetPublicKey());
   if (!(att_public == key->public_key())) {
-    return FailedPreconditionError(
-        "the attestation key does not match " +
-        Join(dir, kCaAttestationCertFile));
+    return FailedPreconditionError("the attestation key does not match " +
+                                   Join(dir, kCaAttestationCertFile));
   }
   std::vector<crypto::Certificate> chain = {att, inter, root};
   const std::vector<crypto::Certificate> roots = {root};

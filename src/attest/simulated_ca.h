@@ -32,8 +32,7 @@ inline constexpr char kCaAttestationCertFile[] = "attestation.crt";
 inline constexpr char kCaChainFile[] = "chain.pem";
 
 // Subject common names.
-inline constexpr char kSimulatedRootName[] =
-    "Cerumbra Simulated Hardware Root";
+inline constexpr char kSimulatedRootName[] = "Cerumbra Simulated Hardware Root";
 inline constexpr char kSimulatedIntermediateName[] =
     "Cerumbra Simulated Intermediate CA";
 inline constexpr char kSimulatedAttestationName[] =
@@ -52,8 +51,8 @@ struct CaInitOptions {
 
 // CaInitResult reports what InitSimulatedCa wrote.
 struct CaInitResult {
-  std::vector<std::string> files;  // full paths, in write order
-  std::string root_fingerprint;    // SHA-256 of the root's DER, lower hex
+  std::vector<std::string> files;     // full paths, in write order
+  std::string root_fingerprint;       // SHA-256 of the root's DER, lower hex
   std::vector<std::string> subjects;  // attestation, intermediate, root
 };
 

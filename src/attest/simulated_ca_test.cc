@@ -50,8 +50,8 @@ TEST(SimulatedCaTest, InitWritesKeysOwnerOnlyAndCertificates) {
   for (const std::string& s : result->subjects) {
     EXPECT_NE(s.find("SIMULATED"), std::string::npos) << s;
   }
-  const std::vector<crypto::Certificate> root = *crypto::ParsePemCertificates(
-      ReadFile(dir + "/" + kCaRootCertFile));
+  const std::vector<crypto::Certificate> root =
+      *crypto::ParsePemCertificates(ReadFile(dir + "/" + kCaRootCertFile));
   EXPECT_EQ(result->root_fingerprint, CertificateFingerprint(root[0]));
   EXPECT_EQ(result->root_fingerprint.size(), 64u);
   // Keys are PKCS#8 and never written into the certificate files.
@@ -72,8 +72,8 @@ TEST(SimulatedCaTest, InitRefusesToOverwriteWithoutForce) {
   EXPECT_NE(again.status().message().find("--force"), std::string::npos);
   EXPECT_NE(again.status().message().find("root.key"), std::string::npos);
   // Nothing was replaced.
-  const std::vector<crypto::Certificate> root = *crypto::ParsePemCertificates(
-      ReadFile(dir + "/" + kCaRootCertFile));
+  const std::vector<crypto::Certificate> root =
+      *crypto::ParsePemCertificates(ReadFile(dir + "/" + kCaRootCertFile));
   EXPECT_EQ(CertificateFingerprint(root[0]), first);
   // A single leftover key file is enough to refuse.
   TempDir tmp2;

@@ -52,8 +52,8 @@ TEST(PemTest, PrivateKeyRoundTripsAndStillSigns) {
     Result<PrivateKey> back = PrivateKeyFromPkcs8Pem(pem->Reveal());
     ASSERT_TRUE(back.ok()) << back.status().ToString();
     EXPECT_EQ(back->public_key(), key.public_key());
-    const std::vector<uint8_t> sig = *EcdsaSign(
-        *back, AsBytes("message"), EcdsaSignatureFormat::kP1363);
+    const std::vector<uint8_t> sig =
+        *EcdsaSign(*back, AsBytes("message"), EcdsaSignatureFormat::kP1363);
     EXPECT_TRUE(EcdsaVerify(key.public_key(), AsBytes("message"), sig,
                             EcdsaSignatureFormat::kP1363)
                     .ok());
@@ -89,8 +89,7 @@ TEST(PemTest, CertificateToPemParsesBack) {
   profile.not_before = std::chrono::sys_seconds(std::chrono::seconds(0));
   profile.not_after = std::chrono::sys_seconds(std::chrono::seconds(1000));
   profile.is_ca = true;
-  const Certificate cert =
-      *IssueCertificate(profile, key.public_key(), key);
+  const Certificate cert = *IssueCertificate(profile, key.public_key(), key);
   Result<std::vector<Certificate>> parsed =
       ParsePemCertificates(CertificateToPem(cert));
   ASSERT_TRUE(parsed.ok());
