@@ -9,6 +9,7 @@ cerumbra_library(NAME attest_nvidia
   SRCS
     nvidia_cert.cc
     nvidia_evidence.cc
+    nvidia_measurements.cc
     nvidia_opaque.cc
     nvidia_roots.cc
     nvidia_verifier.cc
@@ -17,7 +18,8 @@ cerumbra_library(NAME attest_nvidia
   DEPS cerumbra::crypto cerumbra::base
   PRIVATE_DEPS PkgConfig::CERUMBRA_LIBXML2)
 
-foreach(name IN ITEMS nvidia_cert nvidia_evidence nvidia_opaque rim spdm)
+foreach(name IN ITEMS nvidia_cert nvidia_evidence nvidia_measurements
+    nvidia_opaque nvidia_synthetic rim spdm)
   cerumbra_test(NAME attest_${name}_test SRCS ${name}_test.cc
     DEPS cerumbra::attest_nvidia LABELS attest nvidia)
 endforeach()
@@ -25,3 +27,9 @@ endforeach()
 # own evidence JSON there).
 cerumbra_test(NAME attest_nvidia_verifier_test SRCS nvidia_verifier_test.cc
   DEPS cerumbra::attest_nvidia Boost::json LABELS attest nvidia)
+# Synthetic evidence under a made-up root (testdata/, see its generator
+# script) reaches the checks after the report signature.
+if(TARGET attest_nvidia_synthetic_test)
+  target_compile_definitions(attest_nvidia_synthetic_test PRIVATE
+    CERUMBRA_NVIDIA_TESTDATA_DIR="${CMAKE_CURRENT_SOURCE_DIR}/testdata")
+endif()

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <map>
 #include <set>
 #include <string>
 #include <string_view>
@@ -25,7 +24,6 @@ constexpr size_t kDeviceChainLength = 5;
 // NVDEC0_STATUS value meaning "disabled": measurement index 35 is then not
 // compared (NVIDIA attestation-sdk src/gpu/verify.cpp).
 constexpr uint8_t kNvdecDisabled = 0x55;
-constexpr int kNvdecRimIndex = 35;
 constexpr uint16_t kFeaturePpcie = 2;
 constexpr uint8_t kProtectedPcieEnabled = 0xAA;
 
@@ -188,7 +186,7 @@ class GpuVerifier {
     Result<std::string> ueid = CertificateSerialDecimal(chain_[0]);
     if (ueid.ok()) result_.ueid = *ueid;
     Pass("chain",
-         "5 certificates to the pinned NVIDIA Device Identity CA; "
+         "5 certificates to the pinned device root; "
          "leaf " +
              SubjectCommonName(chain_[0]));
     return true;
@@ -362,7 +360,7 @@ class GpuVerifier {
     std::optional<Rim> driver_rim = VerifyRole(driver, driver_missing);
     std::optional<Rim> vbios_rim = VerifyRole(vbios, vbios_missing);
     if (Failures() != failures_before) return;
-    std::vector<std::pair<const Rim*, const char*>> rims;
+    std::vector<GoldenRim> rims;
     if (driver_rim.has_value()) rims.push_back({&*driver_rim, "driver"});
     if (vbios_rim.has_value()) rims.push_back({&*vbios_rim, "vbios"});
     const bool complete = rims.size() == 2;
@@ -377,7 +375,11 @@ class GpuVerifier {
                       "require_rim_appraisal is off");
       if (rims.empty()) return;
     }
-    CompareMeasurements(rims, complete);
+    MeasurementAppraisal appraisal = CompareNvidiaMeasurements(
+        report_data_.blocks, rims, o.nvdec0_status == kNvdecDisabled);
+    report_.Append(appraisal.report, prefix_);
+    result_.measurements = std::move(appraisal.results);
+    result_.measurements_appraised = complete;
   }
 
   size_t Failures() const {
@@ -385,84 +387,6 @@ class GpuVerifier {
         std::count_if(report_.checks.begin(), report_.checks.end(),
                       [](const Check& c) { return !c.passed; }));
   }
-
-  void CompareMeasurements(
-      const std::vector<std::pair<const Rim*, const char*>>& rims,
-      bool complete) {
-    // Golden set: the active Resources of both RIMs; an index active in
-    // both is an error (NVIDIA's "vbios-index-no-conflict").
-    std::map<int, std::pair<const RimMeasurement*, const char*>> golden;
-    std::string conflicts;
-    for (const auto& [rim, source] : rims) {
-      for (const RimMeasurement& m : rim->measurements) {
-        if (!m.active) continue;
-        if (golden.count(m.index) != 0) {
-          conflicts += " " + std::to_string(m.index);
-          continue;
-        }
-        golden[m.index] = {&m, source};
-      }
-    }
-    if (!conflicts.empty()) {
-      Fail("rim.index_conflict",
-           "indices active in both the driver and the VBIOS RIM:" + conflicts);
-      return;
-    }
-    Pass("rim.index_conflict", "no index is active in both RIMs");
-    if (golden.size() > report_data_.blocks.size()) {
-      Fail("measurements",
-           "more golden values (" + std::to_string(golden.size()) +
-               ") than runtime measurements (" +
-               std::to_string(report_data_.blocks.size()) + ")");
-      return;
-    }
-    const bool nvdec_disabled = o().nvdec0_status == kNvdecDisabled;
-    std::string mismatches;
-    size_t matched = 0, skipped = 0;
-    for (const auto& [index, entry] : golden) {
-      const RimMeasurement& m = *entry.first;
-      NvidiaMeasurementResult r;
-      r.rim_index = index;
-      r.source = entry.second;
-      const auto block =
-          std::find_if(report_data_.blocks.begin(), report_data_.blocks.end(),
-                       [&](const spdm::MeasurementBlock& b) {
-                         return b.index == index + 1;
-                       });
-      if (index == kNvdecRimIndex && nvdec_disabled) {
-        r.skipped = true;
-        r.detail = "NVDEC0 disabled: not compared";
-        ++skipped;
-      } else if (block == report_data_.blocks.end()) {
-        r.detail = "no runtime measurement block " + std::to_string(index + 1);
-      } else if (block->value.size() != m.size) {
-        r.detail = "runtime size " + std::to_string(block->value.size()) +
-                   " differs from golden size " + std::to_string(m.size);
-      } else if (std::find(m.alternatives.begin(), m.alternatives.end(),
-                           block->value) != m.alternatives.end()) {
-        r.matched = true;
-        ++matched;
-      } else {
-        r.detail = "runtime " + Hex(block->value) + " matches none of " +
-                   std::to_string(m.alternatives.size()) + " golden value(s)";
-      }
-      if (!r.matched && !r.skipped) {
-        mismatches += " " + std::to_string(index) + "(" + r.source + ")";
-      }
-      result_.measurements.push_back(std::move(r));
-    }
-    result_.measurements_appraised = complete;
-    if (!mismatches.empty()) {
-      Fail("measurements", "mismatch at RIM indices" + mismatches);
-      return;
-    }
-    Pass("measurements", std::to_string(matched) + " golden values match" +
-                             (skipped > 0 ? ", " + std::to_string(skipped) +
-                                                " skipped (NVDEC0 disabled)"
-                                          : std::string()));
-  }
-
-  const NvidiaOpaqueInfo& o() const { return result_.opaque; }
 
   const GpuEvidence& gpu_;
   const NvidiaVerifyOptions& options_;

@@ -21,6 +21,7 @@
 
 #include "attest/check.h"
 #include "attest/nvidia_evidence.h"
+#include "attest/nvidia_measurements.h"
 #include "attest/nvidia_opaque.h"
 
 namespace cerumbra::attest {
@@ -66,16 +67,6 @@ struct NvidiaVerifyOptions {
   // NVSwitch evidence too, which this verifier does not check; by default
   // they fail "gpuN.mode".
   bool allow_protected_pcie = false;
-};
-
-// NvidiaMeasurementResult is the comparison of one runtime measurement
-// with the golden values.
-struct NvidiaMeasurementResult {
-  int rim_index = 0;   // RIM index i = SPDM measurement block index i+1
-  std::string source;  // "driver" or "vbios"
-  bool matched = false;
-  bool skipped = false;  // e.g. index 35 with NVDEC0 disabled
-  std::string detail;
 };
 
 // NvidiaGpuResult is what the verifier learned about one GPU. Filled as far
