@@ -92,19 +92,23 @@ struct NvidiaAppraisal {
 };
 
 // AppraiseNvidiaEvidence verifies `evidence` under `options` and returns
-// every check it ran. Check names (stable; the caller may prefix them, e.g.
-// with "nvidia."):
-//   evidence.nonce, evidence.gpus, evidence.roots,
-//   gpuN.architecture, gpuN.report.parse, gpuN.nonce, gpuN.chain,
+// every check it ran, in this order (docs/attestation-nvidia.md §2 says what
+// each one checks). Check names are stable; the caller may prefix them,
+// e.g. with "nvidia.":
+//   evidence.roots, evidence.nonce, evidence.gpus,
+//   gpuN.report.parse, gpuN.nonce, gpuN.chain, gpuN.architecture,
 //   gpuN.report.signature, gpuN.fwid, gpuN.opaque, gpuN.mode,
 //   gpuN.rim.driver.{select,chain,signature,parse,version},
 //   gpuN.rim.vbios.{select,chain,signature,parse,version},
-//   gpuN.rim (only when not appraised), gpuN.rim.index_conflict,
-//   gpuN.measurements.
+//   gpuN.rim (a passed "not appraised" note, only when a RIM is missing and
+//   require_rim_appraisal is off), gpuN.rim.index_conflict,
+//   gpuN.measurements, evidence.gpus.distinct (several GPUs only).
 // Verification of a GPU stops at its first failure whose later checks
-// would be meaningless (an unparsable report, a bad chain, a bad
-// signature); report.ok() is true only if every GPU passed everything.
-// Never throws, never aborts on malformed evidence.
+// would be meaningless (an unparsable report, a bad chain or architecture,
+// a bad signature, a FWID mismatch, missing versions, a failed RIM);
+// report.ok() is true only if every check of every GPU passed. The
+// NvidiaGpuResult fields are filled as far as verification got. Never
+// throws, never aborts on malformed evidence; no network, no clock.
 // Thread safety: pure function (safe to call concurrently).
 NvidiaAppraisal AppraiseNvidiaEvidence(const NvidiaEvidence& evidence,
                                        const NvidiaVerifyOptions& options);
