@@ -7,6 +7,7 @@ set -euo pipefail
 APT_PACKAGES=(
   build-essential cmake ninja-build git pkg-config ca-certificates
   libssl-dev
+  libxml2-dev libxmlsec1-dev libxmlsec1-openssl
   libboost1.81-dev libboost-json1.81-dev
   libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev

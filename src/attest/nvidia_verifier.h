@@ -21,6 +21,8 @@
 
 #include "attest/check.h"
 #include "attest/nvidia_evidence.h"
+#include "attest/nvidia_measurements.h"
+#include "attest/nvidia_opaque.h"
 
 namespace cerumbra::attest {
 
@@ -67,40 +69,6 @@ struct NvidiaVerifyOptions {
   bool allow_protected_pcie = false;
 };
 
-// NvidiaOpaqueInfo is the decoded NVIDIA opaque data of one report (the
-// TLVs of design/attestation-evidence.md §1.3). Strings are printable
-// ASCII with NULs stripped; absent fields are empty / nullopt. Values are
-// as signed by the GPU; they are trustworthy only if the report verified.
-struct NvidiaOpaqueInfo {
-  std::string driver_version;        // type 3, "550.90.07"
-  std::string vbios_version;         // type 6, rendered "96.00.9F.00.01"
-  std::string chip_sku;              // type 15, "882"
-  std::string chip_sku_mod;          // type 16
-  std::string project;               // type 17, "1010"
-  std::string project_sku;           // type 18, "0200"
-  std::string project_sku_mod;       // type 19
-  std::string chip_info;             // type 35, "GB202" (newer Blackwell)
-  std::optional<uint32_t> board_id;  // type 14
-  std::optional<uint16_t> opaque_data_version;  // type 34
-  std::optional<uint16_t> feature_flag;  // type 36: 0 SPT, 1 MPT, 2 PPCIe
-  std::optional<uint8_t> nvdec0_status;  // type 11: 0xAA on, 0x55 off
-  std::optional<uint8_t> protected_pcie_status;  // type 21
-  std::optional<std::array<uint8_t, 48>> fwid;   // type 20
-  std::vector<uint8_t> gpu_info;                 // type 4
-  std::vector<uint32_t> measurement_counts;      // type 12 (MSRSCNT)
-  std::vector<uint16_t> types_present;  // every TLV type, in report order
-};
-
-// NvidiaMeasurementResult is the comparison of one runtime measurement
-// with the golden values.
-struct NvidiaMeasurementResult {
-  int rim_index = 0;   // RIM index i = SPDM measurement block index i+1
-  std::string source;  // "driver" or "vbios"
-  bool matched = false;
-  bool skipped = false;  // e.g. index 35 with NVDEC0 disabled
-  std::string detail;
-};
-
 // NvidiaGpuResult is what the verifier learned about one GPU. Filled as far
 // as verification got; meaningful only when the Report is ok().
 struct NvidiaGpuResult {
@@ -124,19 +92,23 @@ struct NvidiaAppraisal {
 };
 
 // AppraiseNvidiaEvidence verifies `evidence` under `options` and returns
-// every check it ran. Check names (stable; the caller may prefix them, e.g.
-// with "nvidia."):
-//   evidence.nonce, evidence.gpus, evidence.roots,
-//   gpuN.architecture, gpuN.report.parse, gpuN.nonce, gpuN.chain,
+// every check it ran, in this order (docs/attestation-nvidia.md §2 says what
+// each one checks). Check names are stable; the caller may prefix them,
+// e.g. with "nvidia.":
+//   evidence.roots, evidence.nonce, evidence.gpus,
+//   gpuN.report.parse, gpuN.nonce, gpuN.chain, gpuN.architecture,
 //   gpuN.report.signature, gpuN.fwid, gpuN.opaque, gpuN.mode,
 //   gpuN.rim.driver.{select,chain,signature,parse,version},
 //   gpuN.rim.vbios.{select,chain,signature,parse,version},
-//   gpuN.rim (only when not appraised), gpuN.rim.index_conflict,
-//   gpuN.measurements.
+//   gpuN.rim (a passed "not appraised" note, only when a RIM is missing and
+//   require_rim_appraisal is off), gpuN.rim.index_conflict,
+//   gpuN.measurements, evidence.gpus.distinct (several GPUs only).
 // Verification of a GPU stops at its first failure whose later checks
-// would be meaningless (an unparsable report, a bad chain, a bad
-// signature); report.ok() is true only if every GPU passed everything.
-// Never throws, never aborts on malformed evidence.
+// would be meaningless (an unparsable report, a bad chain or architecture,
+// a bad signature, a FWID mismatch, missing versions, a failed RIM);
+// report.ok() is true only if every check of every GPU passed. The
+// NvidiaGpuResult fields are filled as far as verification got. Never
+// throws, never aborts on malformed evidence; no network, no clock.
 // Thread safety: pure function (safe to call concurrently).
 NvidiaAppraisal AppraiseNvidiaEvidence(const NvidiaEvidence& evidence,
                                        const NvidiaVerifyOptions& options);
