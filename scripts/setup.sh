@@ -12,6 +12,8 @@ APT_PACKAGES=(
   libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format clang libclang-rt-14-dev
+  # tests/cli_attest_test.sh compares fingerprints with the openssl CLI
+  openssl
 )
 
 log() { printf '[setup] %s\n' "$*"; }

@@ -69,15 +69,7 @@ int RunAttest(const AttestArgs& args) {
   options.log = [](std::string_view line) {
     std::fprintf(stderr, "%.*s\n", static_cast<int>(line.size()), line.data());
   };
-  int last_percent = -1;
-  options.progress = [&last_percent, &args](uint64_t done, uint64_t total) {
-    const int percent = total == 0 ? 100 : static_cast<int>(done * 100 / total);
-    if (total >= (64u << 20) && percent / 10 != last_percent / 10) {
-      std::fprintf(stderr, "hashing %s: %d%% of %llu MiB\n", args.model.c_str(),
-                   percent, static_cast<unsigned long long>(total >> 20));
-      last_percent = percent;
-    }
-  };
+  options.progress = attest::StderrProgress(args.model);
   Result<std::unique_ptr<attest::Attester>> attester =
       attest::Attester::Create(std::move(options));
   if (!attester.ok()) {

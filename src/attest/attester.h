@@ -79,8 +79,8 @@ struct AttesterOptions {
   // use_nvidia: probe NVML (nvml_library) and use GPU evidence when ready.
   bool use_nvidia = true;
   std::string nvml_library = kDefaultNvmlLibrary;
-  // progress reports hashing of the model; log receives startup lines
-  // (never secrets). Both optional.
+  // progress reports hashing of the model (StderrProgress(model_path)
+  // prints it); log receives startup lines (never secrets). Both optional.
   ProgressCallback progress;
   std::function<void(std::string_view)> log;
   // now checks the CA chain's validity at startup.

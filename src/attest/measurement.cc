@@ -449,6 +449,18 @@ Result<std::vector<uint8_t>> HexDecode(std::string_view hex) {
   return out;
 }
 
+ProgressCallback StderrProgress(std::string label) {
+  auto last = std::make_shared<int>(-1);
+  return [label = std::move(label), last](uint64_t done, uint64_t total) {
+    if (total < (uint64_t{64} << 20)) return;
+    const int percent = static_cast<int>(done * 100 / total);
+    if (percent / 10 == *last / 10) return;
+    *last = percent;
+    std::fprintf(stderr, "hashing %s: %d%% of %llu MiB\n", label.c_str(),
+                 percent, static_cast<unsigned long long>(total >> 20));
+  };
+}
+
 Result<crypto::Sha384Digest> MeasureFile(const std::string& path,
                                          const ProgressCallback& progress) {
   CERUMBRA_ASSIGN_OR_RETURN(FileKey key, StatFile(path));

@@ -36,6 +36,12 @@ inline constexpr char kMeasurementWeb[] = "web";
 // is hashed; called on the hashing thread, at most about 100 times a file.
 using ProgressCallback = std::function<void(uint64_t done, uint64_t total)>;
 
+// StderrProgress returns a ProgressCallback that prints "hashing <label>:
+// N% of M MiB" to stderr every 10% for files of at least 64 MiB (smaller
+// files hash quickly and print nothing). The callback keeps its own state;
+// use one per file. Thread safety: as for writing to stderr.
+ProgressCallback StderrProgress(std::string label);
+
 // MeasureFile returns SHA-384 of the regular file at `path` (symlinks are
 // followed). Calls `progress` (if set) as it reads. Fails with NotFound if
 // the file does not exist, InvalidArgument if it is not a regular file,

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -51,6 +52,21 @@ TEST(MeasurementTest, MeasureFileReportsProgressAndErrors) {
             StatusCode::kNotFound);
   EXPECT_EQ(MeasureFile(dir.path()).status().code(),
             StatusCode::kInvalidArgument);
+}
+
+TEST(MeasurementTest, StderrProgressPrintsOnlyForLargeFiles) {
+  ::testing::internal::CaptureStderr();
+  ProgressCallback small = StderrProgress("small");
+  small(0, 1 << 20);
+  small(1 << 20, 1 << 20);
+  ProgressCallback big = StderrProgress("big.gguf");
+  const uint64_t total = uint64_t{100} << 20;
+  for (uint64_t done = 0; done <= total; done += total / 20) big(done, total);
+  const std::string err = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(err.find("small"), std::string::npos);
+  EXPECT_NE(err.find("hashing big.gguf: 50% of 100 MiB"), std::string::npos);
+  EXPECT_NE(err.find("100%"), std::string::npos);
+  EXPECT_LE(std::count(err.begin(), err.end(), '\n'), 11);
 }
 
 TEST(MeasurementTest, MeasureExecutableHashesThisBinary) {
