@@ -7,10 +7,13 @@ set -euo pipefail
 APT_PACKAGES=(
   build-essential cmake ninja-build git pkg-config ca-certificates
   libssl-dev
+  libxml2-dev libxmlsec1-dev libxmlsec1-openssl
   libboost1.81-dev libboost-json1.81-dev
   libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format clang libclang-rt-14-dev
+  # tests/cli_attest_test.sh compares fingerprints with the openssl CLI
+  openssl
 )
 
 log() { printf '[setup] %s\n' "$*"; }

@@ -23,6 +23,10 @@ not_crypto=(); for d in "${all[@]}"; do [[ -d $d ]] && not_crypto+=("$d"); done
 forbid '#include <openssl/' "only src/crypto may include OpenSSL" \
   $(printf '%s\n' "${not_crypto[@]}" | grep -v '^src$') \
   $(ls -d src/*/ | grep -v '^src/crypto/$')
+# xmlsec1 is signature crypto (its OpenSSL backend included): src/crypto only.
+forbid '#include <xmlsec/' "only src/crypto may include xmlsec" \
+  $(printf '%s\n' "${not_crypto[@]}" | grep -v '^src$') \
+  $(ls -d src/*/ | grep -v '^src/crypto/$')
 forbid '#include "(llama|ggml|gguf)[^"]*\.h"' "only src/inference may include llama.cpp" \
   $(printf '%s\n' "${not_crypto[@]}" | grep -v '^src$') \
   $(ls -d src/*/ | grep -v '^src/inference/$')

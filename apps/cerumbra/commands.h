@@ -17,6 +17,12 @@ namespace cerumbra::cli {
 
 // `cerumbra version [--json]` (cmd_version.cc).
 void RegisterVersionCommand(CLI::App& app, int& exit_code);
+// `cerumbra ca init --dir D [--force]` (cmd_ca.cc).
+void RegisterCaCommand(CLI::App& app, int& exit_code);
+// `cerumbra attest --ca-dir D ... --out BUNDLE` (cmd_attest.cc).
+void RegisterAttestCommand(CLI::App& app, int& exit_code);
+// `cerumbra verify BUNDLE [--policy FILE] [--time T]` (cmd_verify.cc).
+void RegisterVerifyCommand(CLI::App& app, int& exit_code);
 
 }  // namespace cerumbra::cli
 

@@ -20,6 +20,9 @@ int main(int argc, char** argv) {
 
   int exit_code = 1;
   cerumbra::cli::RegisterVersionCommand(app, exit_code);
+  cerumbra::cli::RegisterCaCommand(app, exit_code);
+  cerumbra::cli::RegisterAttestCommand(app, exit_code);
+  cerumbra::cli::RegisterVerifyCommand(app, exit_code);
 
   try {
     app.parse(argc, argv);
