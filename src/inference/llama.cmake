@@ -9,6 +9,7 @@ target_sources(cerumbra_inference PRIVATE
   engine.cc
   demo_model.cc
   demo_vocab.cc
+  llama_engine.cc
   text_stream.cc)
 # demo_vocab.cc embeds the vocabulary with .incbin: rebuild it when it changes.
 set_source_files_properties(demo_vocab.cc PROPERTIES
@@ -25,3 +26,12 @@ cerumbra_test(NAME inference_demo_model_test
   DEPS cerumbra::inference
   LABELS inference)
 target_link_libraries(inference_demo_model_test PRIVATE llama)
+
+cerumbra_test(NAME inference_llama_engine_test
+  SRCS llama_engine_test.cc
+  DEPS cerumbra::inference
+  LABELS inference)
+target_link_libraries(inference_llama_engine_test PRIVATE llama)
+# The demo model is made once into the build tree and shared by the tests.
+target_compile_definitions(inference_llama_engine_test PRIVATE
+  CERUMBRA_TEST_MODEL_DIR="${CMAKE_BINARY_DIR}/test-models")

@@ -49,6 +49,10 @@ struct LlamaEngineOptions {
   int default_max_tokens = 512;
   // progress prints loading progress to stderr.
   bool progress = false;
+  // cpu_repack lets llama.cpp repack CPU weights into extra buffer types
+  // (AMX and similar kernels). Off by default: on the project's 2-core VMs
+  // the CPU advertises AMX but executing it raises SIGILL.
+  bool cpu_repack = false;
 };
 
 // CreateLlamaEngine loads the model and starts the inference thread.
