@@ -23,6 +23,9 @@ int main(int argc, char** argv) {
   cerumbra::cli::RegisterCaCommand(app, exit_code);
   cerumbra::cli::RegisterAttestCommand(app, exit_code);
   cerumbra::cli::RegisterVerifyCommand(app, exit_code);
+  cerumbra::cli::RegisterModelCommand(app, exit_code);
+  cerumbra::cli::RegisterGenerateCommand(app, exit_code);
+  cerumbra::cli::RegisterBenchCommand(app, exit_code);
 
   try {
     app.parse(argc, argv);
