@@ -1,0 +1,30 @@
+# The OpenAI-compatible upstream engine (upstream_engine.h). It needs no
+# llama.cpp: src/inference/CMakeLists.txt includes this file, and so does the
+# top-level CMakeLists.txt when CERUMBRA_WITH_LLAMA is OFF (the fuzz preset),
+# so the SSE parser can be fuzzed there. Paths are relative to this file.
+set(_up ${CMAKE_CURRENT_LIST_DIR})
+
+cerumbra_library(NAME inference_upstream
+  SRCS ${_up}/sse_parser.cc
+       ${_up}/openai_stream.cc
+       ${_up}/upstream_request.cc
+       ${_up}/upstream_text.cc
+       ${_up}/upstream_engine.cc
+  DEPS cerumbra::base
+  PRIVATE_DEPS Boost::json Threads::Threads)
+# Boost.Asio and Boost.Beast are header-only; their headers come with
+# Boost::json's include directories (Boost::headers).
+
+cerumbra_test(NAME inference_upstream_parser_test
+  SRCS ${_up}/sse_parser_test.cc
+       ${_up}/openai_stream_test.cc
+       ${_up}/upstream_request_test.cc
+       ${_up}/upstream_text_test.cc
+  DEPS cerumbra::inference_upstream Boost::json
+  LABELS inference)
+
+# Error and timeout paths against small misbehaving servers on 127.0.0.1.
+cerumbra_test(NAME inference_upstream_engine_test
+  SRCS ${_up}/upstream_engine_test.cc ${_up}/fake_upstream.cc
+  DEPS cerumbra::inference_upstream Boost::json Threads::Threads
+  LABELS inference)
