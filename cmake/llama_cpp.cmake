@@ -123,6 +123,54 @@ function(_cerumbra_fetch_llama_source out_var)
   set(${out_var} "${src}" PARENT_SCOPE)
 endfunction()
 
+# llama.cpp's own programs that tests and benchmarks compare against or
+# talk to: llama-server (an OpenAI-compatible server for the upstream
+# backend's tests), llama-bench and llama-batched-bench (`cerumbra bench
+# engine` measures its ratio against them in the same run). They need
+# llama.cpp's common library and so a build of their own, cached like the
+# libraries in <cache>/llama.cpp/tools-<key> with the same ggml options plus
+# the tool options (the server's web UI is neither built nor downloaded).
+# Sets `out_var` to the directory holding the three executables.
+set(CERUMBRA_LLAMA_TOOL_PROGRAMS llama-server llama-bench llama-batched-bench)
+function(_cerumbra_build_llama_tools src lib_opts lib_key_material init_cache out_var)
+  set(opts ${lib_opts})
+  list(FILTER opts EXCLUDE REGEX "^-DLLAMA_BUILD_(COMMON|TOOLS|SERVER)=")
+  list(APPEND opts -DLLAMA_BUILD_COMMON=ON -DLLAMA_BUILD_TOOLS=ON
+       -DLLAMA_BUILD_SERVER=ON -DLLAMA_BUILD_UI=OFF -DLLAMA_USE_PREBUILT_UI=OFF)
+  string(SHA256 key "tools;${lib_key_material};${opts};${CERUMBRA_LLAMA_TOOL_PROGRAMS}")
+  string(SUBSTRING "${key}" 0 16 key)
+  set(root "${CERUMBRA_CACHE_DIR}/llama.cpp/tools-${key}")
+  file(LOCK "${root}.lock" GUARD FUNCTION TIMEOUT 7200)
+  if(NOT EXISTS "${root}/.complete")
+    cmake_host_system_information(RESULT ncpu QUERY NUMBER_OF_LOGICAL_CORES)
+    message(STATUS "llama.cpp: building ${CERUMBRA_LLAMA_TOOL_PROGRAMS} into "
+                   "${root} with ${ncpu} jobs; this happens once per version "
+                   "and flags (about 8 minutes on 2 cores)")
+    file(REMOVE_RECURSE "${root}")
+    find_program(NINJA_EXECUTABLE ninja)
+    set(gen)
+    if(NINJA_EXECUTABLE)
+      set(gen -G Ninja)
+    endif()
+    file(WRITE "${root}/init-cache.cmake" "${init_cache}")
+    _cerumbra_run("${CMAKE_COMMAND}" -C "${root}/init-cache.cmake" -S "${src}"
+                  -B "${root}/build" ${gen} ${opts})
+    _cerumbra_run("${CMAKE_COMMAND}" --build "${root}/build" --target
+                  ${CERUMBRA_LLAMA_TOOL_PROGRAMS} --parallel ${ncpu})
+    file(MAKE_DIRECTORY "${root}/bin")
+    foreach(prog IN LISTS CERUMBRA_LLAMA_TOOL_PROGRAMS)
+      file(COPY "${root}/build/bin/${prog}" DESTINATION "${root}/bin")
+    endforeach()
+    string(REPLACE ";" " " opts_text "${opts}")
+    file(WRITE "${root}/.complete"
+         "${CERUMBRA_LLAMA_TAG} ${CERUMBRA_LLAMA_COMMIT}\n${opts_text}\n")
+    file(REMOVE_RECURSE "${root}/build")
+  else()
+    message(STATUS "llama.cpp: using cached tools ${root}")
+  endif()
+  set(${out_var} "${root}/bin" PARENT_SCOPE)
+endfunction()
+
 # Configures, builds and installs llama.cpp into the cache when no build
 # with the same key exists, then imports it.
 function(cerumbra_add_llama_cpp)
@@ -205,6 +253,12 @@ function(cerumbra_add_llama_cpp)
     file(REMOVE_RECURSE "${root}/build")
   else()
     message(STATUS "llama.cpp: using cached build ${root}")
+  endif()
+
+  if(CERUMBRA_LLAMA_TOOLS)
+    _cerumbra_build_llama_tools("${src}" "${opts}" "${key_material}"
+                                "${init_cache}" tools_bin)
+    set(CERUMBRA_LLAMA_TOOLS_DIR "${tools_bin}" PARENT_SCOPE)
   endif()
 
   if(CERUMBRA_CUDA)
