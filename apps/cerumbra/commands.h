@@ -18,6 +18,9 @@ namespace cerumbra::cli {
 // `cerumbra version [--json]` (cmd_version.cc).
 void RegisterVersionCommand(CLI::App& app, int& exit_code);
 
+// `cerumbra model make-demo OUT.gguf [--seed N]` (cmd_model.cc).
+void RegisterModelCommand(CLI::App& app, int& exit_code);
+
 }  // namespace cerumbra::cli
 
 #endif  // CERUMBRA_APPS_CERUMBRA_COMMANDS_H_
