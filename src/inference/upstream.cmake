@@ -28,3 +28,18 @@ cerumbra_test(NAME inference_upstream_engine_test
   SRCS ${_up}/upstream_engine_test.cc ${_up}/fake_upstream.cc
   DEPS cerumbra::inference_upstream Boost::json Threads::Threads
   LABELS inference)
+
+# Integration with the REAL llama-server (built from the pinned llama.cpp
+# into CERUMBRA_LLAMA_TOOLS_DIR) serving the demo model (EnsureDemoModel, in
+# cerumbra::inference). Only where both exist: not in the fuzz preset.
+if(TARGET cerumbra_inference AND CERUMBRA_LLAMA_TOOLS_DIR
+   AND EXISTS "${CERUMBRA_LLAMA_TOOLS_DIR}/llama-server")
+  cerumbra_test(NAME inference_upstream_llama_server_test
+    SRCS ${_up}/upstream_llama_server_test.cc
+    DEPS cerumbra::inference_upstream cerumbra::inference
+    LABELS inference integration)
+  target_compile_definitions(inference_upstream_llama_server_test PRIVATE
+    CERUMBRA_LLAMA_SERVER="${CERUMBRA_LLAMA_TOOLS_DIR}/llama-server"
+    CERUMBRA_TEST_MODEL_DIR="${CMAKE_BINARY_DIR}/test-models"
+    CERUMBRA_TEST_LOG="${CMAKE_CURRENT_BINARY_DIR}/upstream_llama_server.log")
+endif()

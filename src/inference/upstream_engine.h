@@ -70,10 +70,11 @@ struct UpstreamOptions {
   // Timeouts (each positive): TCP connect (including name resolution);
   // from the request being sent until the first byte of the response body
   // (this covers the upstream's queueing and prompt processing); between
-  // two reads of the stream after that.
+  // two reads of the stream after that (longer than llama-server's 30 s
+  // SSE keep-alive ping, which counts as traffic).
   std::chrono::milliseconds connect_timeout{5'000};
   std::chrono::milliseconds first_byte_timeout{120'000};
-  std::chrono::milliseconds idle_timeout{30'000};
+  std::chrono::milliseconds idle_timeout{60'000};
   // Limits on what an upstream may send: one SSE line, one event's data,
   // the response headers, the whole response body, and the body of an
   // error response (read for its message).
