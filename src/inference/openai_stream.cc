@@ -201,6 +201,7 @@ Status ChatStreamParser::Feed(std::string_view bytes, const OnText& on_text) {
   if (done_) return OkStatus();
   Status status = sse_.Feed(
       bytes, [&](const SseEvent& event) { return OnEvent(event, on_text); });
+  if (done_) return OkStatus();  // what follows [DONE] does not matter
   if (!status.ok()) error_ = status;
   return status;
 }

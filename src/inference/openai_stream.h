@@ -38,9 +38,10 @@ namespace cerumbra::inference {
 // that goes into a Status.
 inline constexpr size_t kMaxUpstreamMessageBytes = 200;
 
-// SanitizeUpstreamMessage returns `message` cut to kMaxUpstreamMessageBytes
-// (at a character boundary, with "..." when cut), invalid UTF-8 and control
-// characters replaced, for use in a Status message.
+// SanitizeUpstreamMessage returns `message` cut after about
+// kMaxUpstreamMessageBytes (at the first character boundary at or past it,
+// then "...": at most 6 bytes more), invalid UTF-8 and control characters
+// replaced, for use in a Status message.
 std::string SanitizeUpstreamMessage(std::string_view message);
 
 // UpstreamErrorMessage extracts the error message from a JSON error body:

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -93,6 +95,37 @@ TEST(ChatStreamParserTest, EverySplitPositionGivesTheSameResult) {
     EXPECT_EQ(out.Text(), whole.Text()) << "cut " << cut;
     EXPECT_EQ(out.finish_reason, whole.finish_reason);
     EXPECT_EQ(out.usage->completion_tokens, 2);
+  }
+}
+
+// A stream recorded from the pinned llama-server serving the demo model
+// (greedy, max_tokens 12, Cyrillic pieces included). The file is also a
+// fuzzer seed: its first two bytes are the fuzzer's cut seed.
+std::string RecordedStream() {
+  std::ifstream in(CERUMBRA_SSE_CORPUS_DIR "/llama_server_demo.sse",
+                   std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  std::string bytes = buffer.str();
+  return bytes.size() >= 2 ? bytes.substr(2) : "";
+}
+
+TEST(ChatStreamParserTest, RecordedLlamaServerStreamAtEverySplit) {
+  const std::string stream = RecordedStream();
+  ASSERT_GT(stream.size(), 1000u);
+  const Outcome whole = Parse(stream);
+  ASSERT_TRUE(whole.status.ok()) << whole.status.ToString();
+  EXPECT_EQ(whole.finish_reason, FinishReason::kLength);
+  ASSERT_TRUE(whole.usage.has_value());
+  EXPECT_EQ(whole.usage->prompt_tokens, 11);
+  EXPECT_EQ(whole.usage->completion_tokens, 12);
+  EXPECT_EQ(whole.content_chunks, 12);
+  EXPECT_TRUE(whole.Text().starts_with(" deep blessing\xD0\xBD"));
+  for (size_t cut = 0; cut <= stream.size(); ++cut) {
+    Outcome out = Parse(stream, {cut});
+    ASSERT_TRUE(out.status.ok()) << "cut " << cut;
+    ASSERT_EQ(out.Text(), whole.Text()) << "cut " << cut;
+    ASSERT_EQ(out.usage->completion_tokens, 12);
   }
 }
 
@@ -212,6 +245,13 @@ TEST(ChatStreamParserTest, BytesAfterDoneAreIgnored) {
   EXPECT_TRUE(out.status.ok());
   EXPECT_TRUE(out.done);
   EXPECT_TRUE(out.pieces.empty());
+  // Even a line over the limit after [DONE], fed at once or later.
+  const std::string tail = "data: " + std::string(1000, 'x') + "\n\n";
+  for (size_t cut : {size_t{0}, size_t{14}}) {
+    Outcome after =
+        Parse("data: [DONE]\n\n" + tail, {cut}, ChatStreamLimits{100, 1000});
+    EXPECT_TRUE(after.status.ok()) << after.status.ToString();
+  }
 }
 
 TEST(ChatStreamParserTest, LineLimitIsResourceExhausted) {

@@ -22,6 +22,10 @@ cerumbra_test(NAME inference_upstream_parser_test
        ${_up}/upstream_text_test.cc
   DEPS cerumbra::inference_upstream Boost::json
   LABELS inference)
+if(TARGET inference_upstream_parser_test)
+  target_compile_definitions(inference_upstream_parser_test PRIVATE
+    CERUMBRA_SSE_CORPUS_DIR="${PROJECT_SOURCE_DIR}/fuzz/corpus/inference_sse")
+endif()
 
 # Error and timeout paths against small misbehaving servers on 127.0.0.1.
 cerumbra_test(NAME inference_upstream_engine_test
@@ -32,7 +36,7 @@ cerumbra_test(NAME inference_upstream_engine_test
 # Integration with the REAL llama-server (built from the pinned llama.cpp
 # into CERUMBRA_LLAMA_TOOLS_DIR) serving the demo model (EnsureDemoModel, in
 # cerumbra::inference). Only where both exist: not in the fuzz preset.
-if(TARGET cerumbra_inference AND CERUMBRA_LLAMA_TOOLS_DIR
+if(CERUMBRA_BUILD_TESTS AND TARGET cerumbra_inference AND CERUMBRA_LLAMA_TOOLS_DIR
    AND EXISTS "${CERUMBRA_LLAMA_TOOLS_DIR}/llama-server")
   cerumbra_test(NAME inference_upstream_llama_server_test
     SRCS ${_up}/upstream_llama_server_test.cc
