@@ -21,6 +21,12 @@ void RegisterVersionCommand(CLI::App& app, int& exit_code);
 // `cerumbra model make-demo OUT.gguf [--seed N]` (cmd_model.cc).
 void RegisterModelCommand(CLI::App& app, int& exit_code);
 
+// `cerumbra generate [options] [PROMPT]` (cmd_generate.cc).
+void RegisterGenerateCommand(CLI::App& app, int& exit_code);
+
+// `cerumbra bench engine [options]` (cmd_bench.cc).
+void RegisterBenchCommand(CLI::App& app, int& exit_code);
+
 }  // namespace cerumbra::cli
 
 #endif  // CERUMBRA_APPS_CERUMBRA_COMMANDS_H_

@@ -21,6 +21,8 @@ int main(int argc, char** argv) {
   int exit_code = 1;
   cerumbra::cli::RegisterVersionCommand(app, exit_code);
   cerumbra::cli::RegisterModelCommand(app, exit_code);
+  cerumbra::cli::RegisterGenerateCommand(app, exit_code);
+  cerumbra::cli::RegisterBenchCommand(app, exit_code);
 
   try {
     app.parse(argc, argv);
