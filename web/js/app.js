@@ -110,7 +110,14 @@ async function onPolicyFile(event) {
 // ---------------------------------------------------------------------------
 // Attestation rendering
 
-function renderAttestation({ report, details, quote }) {
+const STEP_TEXT = Object.freeze({
+  '4.3.1': 'the answer is not a valid attest_response of version 1',
+  '4.3.2': 'the quote does not parse',
+  '4.3.3': 'the quote is not bound to this session\'s nonce and key (replayed or relayed)',
+  '4.3.4': 'the node key is not a valid P-256 point',
+});
+
+function renderAttestation({ report, details, quote, step }) {
   const checks = $('checks');
   checks.replaceChildren();
   for (const c of report ? report.checks : []) {
@@ -118,7 +125,11 @@ function renderAttestation({ report, details, quote }) {
     li.append(el('strong', '', `${c.passed ? 'PASS' : 'FAILED'} ${c.name}`), document.createTextNode(c.detail ? ` — ${c.detail}` : ''));
     checks.append(li);
   }
-  if (!report) checks.append(el('li', 'fail', 'FAILED: the response did not pass the protocol checks (§4.3 steps 1-4)'));
+  if (!report) {
+    const li = el('li', 'fail');
+    li.append(el('strong', '', `FAILED §${step || '4.3'}`), document.createTextNode(` — ${STEP_TEXT[step] || 'the response did not pass the protocol checks'}`));
+    checks.append(li);
+  }
 
   const banner = $('evidence-banner');
   banner.hidden = !quote;
@@ -179,7 +190,7 @@ function renderAttestation({ report, details, quote }) {
     setBadge('attestation', 'verified', quote.evidenceType === EvidenceType.SIMULATED ? SIMULATED_LABEL : 'nvidia-gpu');
   } else {
     const f = report && report.firstFailure();
-    setBadge('attestation', 'FAILED', f ? `${f.name}: ${f.detail}` : 'protocol checks failed');
+    setBadge('attestation', 'FAILED', f ? `${f.name}: ${f.detail}` : `§${step || '4.3'}: ${STEP_TEXT[step] || 'protocol checks failed'}`);
   }
 }
 

@@ -26,6 +26,19 @@ import { parseQuote, sha384, transcriptHash } from './quote.js';
 import { Role, Session } from './session.js';
 import { NONCE_SIZE, validateLimits } from './wire.js';
 
+/**
+ * stepOfCheck maps a verifier check name to its §4.3 step: quote.chain 5,
+ * quote.signature 6, quote.evidence_digest / evidence.* / nvidia.* 7,
+ * policy.* 8.
+ */
+export function stepOfCheck(name) {
+  if (name.startsWith('quote.chain')) return '4.3.5';
+  if (name.startsWith('quote.signature')) return '4.3.6';
+  if (name.startsWith('quote.evidence') || name.startsWith('evidence.') || name.startsWith('nvidia.')) return '4.3.7';
+  if (name.startsWith('policy.')) return '4.3.8';
+  return '4.3.5';
+}
+
 function stepFailure(step, report) {
   const e = rejected();
   e.step = step;
@@ -151,7 +164,10 @@ export class ClientHandshake {
     } catch (e) {
       throw stepFailure('4.3.5', e && e.report);
     }
-    if (!report || typeof report.ok !== 'function' || !report.ok()) throw stepFailure('4.3.5', report);
+    if (!report || typeof report.ok !== 'function' || !report.ok()) {
+      const failed = report && typeof report.firstFailure === 'function' ? report.firstFailure() : null;
+      throw stepFailure(failed ? stepOfCheck(failed.name) : '4.3.5', report);
+    }
     this.report = report;
     return deriveSession(Role.CLIENT, this.privateKey, nodeKey, response.quote, this.options);
   }
