@@ -63,6 +63,7 @@ test('connect, attest, chat with streaming, reset, cancel and close', async () =
   assert.equal(t.node.cancelled, true);
   await t.client.disconnect();
   assert.equal(t.client.state, 'closed');
+  assert.deepEqual(t.states[t.states.length - 1], ['closed', { by: 'client' }]);
 
   // The log has types, sizes and sequence numbers only.
   const text = JSON.stringify(t.log);

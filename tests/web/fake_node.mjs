@@ -140,6 +140,9 @@ export class FakeNode {
         this.url = url;
         this.readyState = 0;
         node.socket = this;
+        node.session = null; // one session per connection
+        node.failed = false;
+        node.message = null;
         setTimeout(() => {
           this.readyState = 1;
           this.onopen && this.onopen();

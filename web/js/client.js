@@ -208,7 +208,7 @@ export class CerumbraClient {
           this.fail('the node closed the session before the response ended');
           return;
         }
-        this.setState('closed', { by: 'node' });
+        this.setState('closed', { by: this.state === 'closing' ? 'client' : 'node' });
         this.socket.close(1000);
         return;
       default:
