@@ -1,0 +1,168 @@
+// Copyright 2026 The Cerumbra Authors.
+//
+// The page's client (web/js/client.js) end to end against a JavaScript node
+// behind a fake WebSocket (fake_node.mjs): handshake with the page's
+// verifier and policy, streamed answers, CANCEL, reset, CLOSE, strict mode,
+// pins, tampering and truncation. The end-to-end tests in Chromium against
+// the real node come with the node.
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { CerumbraClient } from '../../web/js/client.js';
+import { fromJson, fromUrl, makePolicy } from '../../web/js/attest/policy.js';
+import { QuoteVerifier, SIMULATED_LABEL } from '../../web/js/attest/verifier.js';
+import { toHex, utf8 } from '../../web/js/protocol/bytes.js';
+import { sha384 } from '../../web/js/protocol/quote.js';
+import { FakeNode, makeSigner, makeSimulatedCa } from './fake_node.mjs';
+
+async function setup({ policy = {}, nodeOptions = {} } = {}) {
+  const ca = await makeSimulatedCa();
+  const signer = await makeSigner(ca);
+  const node = new FakeNode({ signer, ...nodeOptions });
+  const log = [];
+  const states = [];
+  const attestations = [];
+  const texts = [];
+  const verifier = new QuoteVerifier(makePolicy({ quoteRoots: [{ sha256: ca.rootFingerprint }], ...policy }));
+  const client = new CerumbraClient({
+    url: 'ws://node.test/ws',
+    verifier,
+    WebSocketImpl: node.WebSocket,
+    closeTimeoutMs: 1000,
+    onLog: (e) => log.push(e),
+    onState: (s, info) => states.push([s, info]),
+    onAttestation: (a) => attestations.push(a),
+    onText: (t) => texts.push(t),
+  });
+  return { ca, signer, node, client, verifier, log, states, attestations, texts };
+}
+
+test('connect, attest, chat with streaming, reset, cancel and close', async () => {
+  const t = await setup({ nodeOptions: { answer: () => ['Hel', 'lo ', 'wörld'] } });
+  await t.client.connect();
+  assert.equal(t.client.state, 'established');
+  const [attestation] = t.attestations;
+  assert.equal(attestation.report.ok(), true);
+  assert.deepEqual(attestation.report.checks.map((c) => c.name), [
+    'quote.chain', 'quote.signature', 'quote.evidence_digest', 'evidence.type', 'policy.timestamp']);
+  assert.equal(attestation.report.checks[3].detail, SIMULATED_LABEL);
+  assert.equal(attestation.details.chain.length, 2);
+  assert.match(attestation.fingerprint, /^[0-9a-f]{16}$/);
+
+  const answer = await t.client.chat('a secret prompt', { max_tokens: 16, temperature: 0.5 });
+  assert.equal(answer.text, 'Hello wörld');
+  assert.deepEqual(t.texts, ['Hel', 'lo ', 'wörld']);
+  assert.equal(answer.end.finishReason, 'stop');
+  assert.equal(answer.end.usage.completionTokens, 3);
+  const second = await t.client.chat('again');
+  assert.equal(second.text, 'Hello wörld');
+  await t.client.reset();
+  await t.client.cancel();
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(t.node.cancelled, true);
+  await t.client.disconnect();
+  assert.equal(t.client.state, 'closed');
+  assert.deepEqual(t.states[t.states.length - 1], ['closed', { by: 'client' }]);
+
+  // The log has types, sizes and sequence numbers only.
+  const text = JSON.stringify(t.log);
+  assert.ok(!text.includes('secret'), 'no plaintext in the log');
+  assert.ok(!text.includes('wörld'));
+  const sentRecords = t.log.filter((e) => e.direction === 'sent' && e.type === 'record');
+  assert.deepEqual(sentRecords.map((e) => e.seq), sentRecords.map((_, i) => String(i)));
+  assert.ok(sentRecords.every((e) => [90, 282, 1050].includes(e.size)), 'padded to buckets');
+  assert.ok(t.log.some((e) => e.direction === 'received' && e.contentType === 'CLOSE'));
+});
+
+test('strict mode refuses simulated evidence and sends nothing', async () => {
+  const t = await setup({ policy: { strict: true } });
+  await assert.rejects(t.client.connect());
+  assert.equal(t.client.state, 'failed');
+  assert.match(t.client.reason, /evidence\.type.*strict/);
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(t.node.received.filter((m) => typeof m !== 'string').length, 0, 'no record sent');
+  assert.deepEqual(t.node.received.map((m) => JSON.parse(m).type), ['attest_request', 'error']);
+});
+
+test('an unpinned or wrong root fails at quote.chain and shows the fingerprint', async () => {
+  let t = await setup({ policy: { quoteRoots: [] } });
+  await assert.rejects(t.client.connect());
+  assert.match(t.client.reason, /quote\.chain.*no quote root is pinned/);
+  assert.equal(t.attestations[0].details.unpinnedRoot, t.ca.rootFingerprint);
+  t = await setup({ policy: { quoteRoots: [{ sha256: 'ab'.repeat(32) }] } });
+  await assert.rejects(t.client.connect());
+  assert.match(t.client.reason, /quote\.chain/);
+});
+
+test('pinned measurements must match', async () => {
+  const good = toHex(await sha384(utf8('web')));
+  let t = await setup({ policy: { measurements: [['web', (await sha384(utf8('web')))]] } });
+  await t.client.connect();
+  assert.ok(t.attestations[0].report.checks.some((c) => c.name === 'policy.measurement.web' && c.passed));
+  await t.client.disconnect();
+  t = await setup({ policy: { measurements: [['web', new Uint8Array(48)]] } });
+  await assert.rejects(t.client.connect());
+  assert.match(t.client.reason, /policy\.measurement\.web/);
+  t = await setup({ policy: { measurements: [['gpu', new Uint8Array(48)]] } });
+  await assert.rejects(t.client.connect());
+  assert.match(t.client.reason, /missing/);
+  assert.ok(good.length === 96);
+});
+
+test('an old or future quote fails the timestamp policy', async () => {
+  let t = await setup({ nodeOptions: { clockOffsetMs: -10 * 60 * 1000 } });
+  await assert.rejects(t.client.connect());
+  assert.match(t.client.reason, /policy\.timestamp/);
+  t = await setup({ nodeOptions: { clockOffsetMs: 2 * 60 * 1000 } });
+  await assert.rejects(t.client.connect());
+  assert.match(t.client.reason, /policy\.timestamp/);
+});
+
+test('a tampered record fails the session opaquely and rejects the pending answer', async () => {
+  const t = await setup({
+    nodeOptions: {
+      tamper: (frame, i) => {
+        if (i !== 1) return frame;
+        const f = frame.slice();
+        f[f.length - 1] ^= 1;
+        return f;
+      },
+      answer: () => ['one', 'two', 'three'],
+    },
+  });
+  await t.client.connect();
+  const texts = [];
+  await assert.rejects(t.client.chat('hi'), /opaque/);
+  assert.equal(t.client.state, 'failed');
+  assert.deepEqual(texts, []);
+  assert.deepEqual(t.texts, ['one'], 'only what verified before the bad record');
+});
+
+test('a connection that ends inside a response is reported as truncated', async () => {
+  const t = await setup({ nodeOptions: { dropAfterFrames: 1, answer: () => ['a', 'b', 'c'] } });
+  await t.client.connect();
+  await assert.rejects(t.client.chat('hi'), /truncated/);
+  assert.equal(t.client.state, 'failed');
+});
+
+test('policy JSON and URL parameters', () => {
+  const p = fromJson(JSON.stringify({
+    format: 'cerumbra-client-policy-v1', strict: true, quote_roots: [{ sha256: 'AB:'.repeat(31) + 'AB' }],
+    measurements: { web: 'aa'.repeat(48) }, max_age_ms: 1000,
+  }));
+  assert.equal(p.strict, true);
+  assert.equal(p.quoteRoots[0].sha256, 'ab'.repeat(32));
+  assert.equal(p.measurements.get('web').length, 48);
+  assert.equal(p.maxAgeMs, 1000);
+  assert.equal(p.nvidiaRoots.length, 1);
+  assert.throws(() => fromJson('{"format":"cerumbra-client-policy-v1","x":1}'), /unknown/);
+  assert.throws(() => fromJson('{"format":"other"}'));
+  assert.throws(() => fromJson('{"format":"cerumbra-client-policy-v1","strict":"yes"}'));
+  assert.throws(() => fromJson('{"format":"cerumbra-client-policy-v1","measurements":{"Web":"aa"}}'));
+  const u = fromUrl(new URLSearchParams(`?server=ws://x/ws&strict=1&root=${'cd'.repeat(32)}&pin.model=${'11'.repeat(48)}`));
+  assert.equal(u.strict, true);
+  assert.equal(u.quoteRoots[0].sha256, 'cd'.repeat(32));
+  assert.equal(u.measurements.get('model').length, 48);
+  assert.throws(() => fromUrl(new URLSearchParams('?pin.model=xyz')));
+});

@@ -1,0 +1,224 @@
+// Copyright 2026 The Cerumbra Authors.
+//
+// Test-only: a simulated CA (X.509 DER written by hand and signed with Web
+// Crypto), a quote signer, and a node in JavaScript (NodeHandshake +
+// Session) behind a fake WebSocket, so the page's client (web/js/client.js)
+// runs end to end in Node without the C++ node.
+
+import { concat, utf8 } from '../../web/js/protocol/bytes.js';
+import { NodeHandshake } from '../../web/js/protocol/handshake.js';
+import { encodeQuote, sha384 } from '../../web/js/protocol/quote.js';
+
+const subtle = globalThis.crypto.subtle;
+
+// --- a minimal DER writer -------------------------------------------------
+function len(n) {
+  if (n < 0x80) return Uint8Array.of(n);
+  const bytes = [];
+  while (n > 0) {
+    bytes.unshift(n & 255);
+    n >>= 8;
+  }
+  return Uint8Array.of(0x80 | bytes.length, ...bytes);
+}
+const tlv = (tag, ...parts) => {
+  const body = concat(...parts);
+  return concat(Uint8Array.of(tag), len(body.length), body);
+};
+const seq = (...p) => tlv(0x30, ...p);
+const set = (...p) => tlv(0x31, ...p);
+function oid(text) {
+  const arcs = text.split('.').map(BigInt);
+  const out = [];
+  const push = (v) => {
+    const bytes = [Number(v & 0x7fn)];
+    v >>= 7n;
+    while (v > 0n) {
+      bytes.unshift(Number(v & 0x7fn) | 0x80);
+      v >>= 7n;
+    }
+    out.push(...bytes);
+  };
+  push(arcs[0] * 40n + arcs[1]);
+  for (const a of arcs.slice(2)) push(a);
+  return tlv(0x06, Uint8Array.from(out));
+}
+function integer(bytes) {
+  let b = bytes;
+  while (b.length > 1 && b[0] === 0 && !(b[1] & 0x80)) b = b.subarray(1);
+  if (b[0] & 0x80) b = concat(Uint8Array.of(0), b);
+  return tlv(0x02, b);
+}
+const utcTime = (ms) => {
+  const d = new Date(ms).toISOString();
+  return tlv(0x17, utf8(d.slice(2, 4) + d.slice(5, 7) + d.slice(8, 10) + d.slice(11, 13) + d.slice(14, 16) + d.slice(17, 19) + 'Z'));
+};
+const name = (cn) => seq(set(seq(oid('2.5.4.3'), tlv(0x0c, utf8(cn)))));
+const ECDSA_SHA256 = seq(oid('1.2.840.10045.4.3.2'));
+
+function p1363ToDer(sig) {
+  return seq(integer(sig.subarray(0, 32)), integer(sig.subarray(32)));
+}
+
+async function makeCertificate({ subject, issuer, spki, signingKey, ca, notBefore, notAfter, serial }) {
+  const extensions = ca
+    ? seq(
+      seq(oid('2.5.29.19'), tlv(0x01, Uint8Array.of(0xff)), tlv(0x04, seq(tlv(0x01, Uint8Array.of(0xff))))),
+      seq(oid('2.5.29.15'), tlv(0x01, Uint8Array.of(0xff)), tlv(0x04, tlv(0x03, Uint8Array.of(1, 0x06)))))
+    : seq(seq(oid('2.5.29.15'), tlv(0x01, Uint8Array.of(0xff)), tlv(0x04, tlv(0x03, Uint8Array.of(7, 0x80)))));
+  const tbs = seq(
+    tlv(0xa0, integer(Uint8Array.of(2))),
+    integer(Uint8Array.of(serial)),
+    ECDSA_SHA256,
+    name(issuer),
+    seq(utcTime(notBefore), utcTime(notAfter)),
+    name(subject),
+    spki,
+    tlv(0xa3, extensions));
+  const sig = new Uint8Array(await subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, signingKey, tbs));
+  return seq(tbs, ECDSA_SHA256, tlv(0x03, concat(Uint8Array.of(0), p1363ToDer(sig))));
+}
+
+/** makeSimulatedCa returns {root, leaf, attestationKey, rootFingerprint}. */
+export async function makeSimulatedCa(now = Date.now()) {
+  const params = { name: 'ECDSA', namedCurve: 'P-256' };
+  const rootKey = await subtle.generateKey(params, false, ['sign', 'verify']);
+  const leafKey = await subtle.generateKey(params, false, ['sign', 'verify']);
+  const rootSpki = new Uint8Array(await subtle.exportKey('spki', rootKey.publicKey));
+  const leafSpki = new Uint8Array(await subtle.exportKey('spki', leafKey.publicKey));
+  const day = 86400000;
+  const root = await makeCertificate({ subject: 'Cerumbra Simulated Root', issuer: 'Cerumbra Simulated Root', spki: rootSpki, signingKey: rootKey.privateKey, ca: true, notBefore: now - day, notAfter: now + 365 * day, serial: 1 });
+  const leaf = await makeCertificate({ subject: 'Cerumbra Node Quote Key', issuer: 'Cerumbra Simulated Root', spki: leafSpki, signingKey: rootKey.privateKey, ca: false, notBefore: now - day, notAfter: now + 30 * day, serial: 2 });
+  const digest = new Uint8Array(await subtle.digest('SHA-256', root));
+  const rootFingerprint = Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+  return { root, leaf, attestationKey: leafKey.privateKey, rootFingerprint };
+}
+
+export const MEASUREMENT_NAMES = ['config', 'executable', 'model', 'web'];
+
+/** makeSigner returns a simulated QuoteSigner. */
+export async function makeSigner(ca) {
+  const measurements = [];
+  for (const n of MEASUREMENT_NAMES) measurements.push({ name: n, value: await sha384(utf8(n)) });
+  return {
+    measurements,
+    async sign(input) {
+      const evidence = new Uint8Array(0);
+      const quote = encodeQuote({
+        evidenceType: 1,
+        timestampMs: input.timestampMs,
+        clientNonce: input.clientNonce,
+        clientPublicKey: input.clientPublicKey,
+        nodePublicKey: input.nodePublicKey,
+        evidenceDigest: await sha384(evidence),
+        measurements,
+      });
+      const signature = new Uint8Array(await subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, ca.attestationKey, quote));
+      return { quote, signature, certificateChain: [ca.leaf, ca.root], evidence };
+    },
+  };
+}
+
+/**
+ * FakeNode: a JavaScript node behind a fake WebSocket class. `answer(prompt)`
+ * returns the response chunks. Records what it received (`received`).
+ * `tamper(frame, index)` may alter each outgoing binary frame.
+ */
+export class FakeNode {
+  constructor({ signer, answer = (p) => [`echo: ${p}`], tamper = null, dropAfterFrames = null, clockOffsetMs = 0 }) {
+    this.clockOffsetMs = clockOffsetMs;
+    this.signer = signer;
+    this.answer = answer;
+    this.tamper = tamper;
+    this.dropAfterFrames = dropAfterFrames;
+    this.received = [];
+    this.sentFrames = 0;
+    this.cancelled = false;
+    const node = this;
+    this.WebSocket = class {
+      constructor(url) {
+        this.url = url;
+        this.readyState = 0;
+        node.socket = this;
+        node.session = null; // one session per connection
+        node.failed = false;
+        node.message = null;
+        setTimeout(() => {
+          this.readyState = 1;
+          this.onopen && this.onopen();
+        }, 0);
+      }
+
+      send(data) {
+        const copy = typeof data === 'string' ? data : new Uint8Array(data).slice();
+        setTimeout(() => node.onClientMessage(copy), 0);
+      }
+
+      close(code) {
+        if (this.readyState === 3) return;
+        this.readyState = 3;
+        setTimeout(() => this.onclose && this.onclose({ code }), 0);
+      }
+    };
+  }
+
+  toClient(data) {
+    if (!this.socket || this.socket.readyState !== 1) return;
+    if (typeof data !== 'string') {
+      if (this.dropAfterFrames !== null && this.sentFrames >= this.dropAfterFrames) {
+        this.socket.close(1006);
+        return;
+      }
+      let frame = data;
+      if (this.tamper) frame = this.tamper(frame, this.sentFrames);
+      ++this.sentFrames;
+      const buffer = frame.slice().buffer;
+      setTimeout(() => this.socket.onmessage && this.socket.onmessage({ data: buffer }), 0);
+      return;
+    }
+    setTimeout(() => this.socket.onmessage && this.socket.onmessage({ data }), 0);
+  }
+
+  async onClientMessage(data) {
+    this.received.push(data);
+    this.chain = (this.chain || Promise.resolve()).then(() => this.handle(data));
+    await this.chain;
+  }
+
+  async handle(data) {
+    if (typeof data === 'string') {
+      if (this.session || this.failed) return;
+      const handshake = await NodeHandshake.create();
+      const result = await handshake.handleRequest(data, this.signer, Date.now() + this.clockOffsetMs);
+      this.toClient(result.replyText);
+      if (result.session) this.session = result.session;
+      else this.failed = true;
+      return;
+    }
+    if (!this.session) return;
+    let events;
+    try {
+      events = await this.session.receive(data);
+    } catch {
+      this.failed = true;
+      return;
+    }
+    for (const e of events) {
+      if (e.type === 'send') this.toClient(e.bytes);
+      if (e.type === 'data') this.message = concat(this.message || new Uint8Array(0), e.bytes);
+      if (e.type === 'cancel') this.cancelled = true;
+      if (e.type === 'end') {
+        const request = JSON.parse(new TextDecoder().decode(this.message || new Uint8Array(0)));
+        this.message = null;
+        if (request.type === 'reset') {
+          for (const f of await this.session.sendEnd('{"finish_reason":"stop"}')) this.toClient(f);
+          continue;
+        }
+        const chunks = this.answer(request.content);
+        for (const chunk of chunks) for (const f of await this.session.sendData(utf8(chunk))) this.toClient(f);
+        const end = '{"finish_reason":"stop","usage":{"prompt_tokens":3,"completion_tokens":' + chunks.length + '}}';
+        for (const f of await this.session.sendEnd(end)) this.toClient(f);
+      }
+    }
+  }
+}

@@ -1,0 +1,128 @@
+// Copyright 2026 The Cerumbra Authors.
+//
+// verifier.js: the page's QuoteVerifier, docs/protocol.md §4.3 steps 5-8,
+// run by ClientHandshake after steps 1-4. It returns a Report (report.js)
+// with these checks, in order, stopping at the first failure:
+//   quote.chain            the certificate chain verifies to a pinned
+//                          quote root at the current time (chain.js);
+//                          the leaf key is P-256
+//   quote.signature        ECDSA P-256/SHA-256 (r || s) over the quote
+//                          bytes with the leaf's key
+//   quote.evidence_digest  SHA-384(evidence) equals the quote's digest
+//   evidence.type          simulated: refused in strict mode, else passed
+//                          and labelled; evidence must then be empty.
+//                          nvidia-gpu: the nvidia.* checks (nvidia.js)
+//                          with gpu_nonce from the quote
+//   policy.measurement.N   each pinned measurement equals the quote's
+//   policy.timestamp       not older than maxAgeMs, not more than
+//                          maxFutureMs in the future
+// `details` keeps what the page shows (chain subjects and validity, GPU
+// report data). All public data.
+
+import { constantTimeEqual, toHex } from '../protocol/bytes.js';
+import { EvidenceType, gpuNonce, sha384 } from '../protocol/quote.js';
+import { verifyChain } from '../x509/chain.js';
+import { importVerifyKey, verifyP1363 } from '../x509/ecdsa.js';
+import { verifyNvidiaEvidence } from './nvidia_evidence.js';
+import { Report } from './report.js';
+
+export const SIMULATED_LABEL = 'SIMULATED — NOT HARDWARE PROTECTED';
+
+export class QuoteVerifier {
+  /** `policy` as policy.js makePolicy returns it. */
+  constructor(policy) {
+    this.policy = policy;
+    this.details = null;
+    this.lastReport = null;
+  }
+
+  async verify(response, quote, nowMs) {
+    const report = new Report();
+    this.lastReport = report;
+    const details = { chain: [], gpus: [], evidenceType: quote.evidenceType, unpinnedRoot: null };
+    this.details = details;
+    const policy = this.policy;
+
+    // Step 5: the chain.
+    const chainDer = response.certificateChain;
+    const fingerprintOfLast = async () => toHex(new Uint8Array(
+      await globalThis.crypto.subtle.digest('SHA-256', chainDer[chainDer.length - 1])));
+    if (policy.quoteRoots.length === 0) {
+      details.unpinnedRoot = await fingerprintOfLast();
+      report.fail('quote.chain', 'no quote root is pinned');
+      return report;
+    }
+    let chain;
+    try {
+      chain = await verifyChain(chainDer, { roots: policy.quoteRoots, timeMs: nowMs });
+    } catch (e) {
+      details.unpinnedRoot = await fingerprintOfLast();
+      report.fail('quote.chain', e.reason || e.message);
+      return report;
+    }
+    details.chain = chain.certificates.map((c) => ({
+      subject: c.subject.text, issuer: c.issuer.text, notBefore: c.notBefore, notAfter: c.notAfter,
+    }));
+    const leaf = chain.certificates[0];
+    if (leaf.publicKey.curve !== 'P-256') {
+      report.fail('quote.chain', 'the leaf key is not P-256');
+      return report;
+    }
+    report.pass('quote.chain', chain.subjects.join(' <- '));
+
+    // Step 6: the signature.
+    const key = await importVerifyKey(leaf.publicKey);
+    if (!(await verifyP1363(key, 'P-256', response.signature, response.quote))) {
+      report.fail('quote.signature', 'the quote signature does not verify with the leaf key');
+      return report;
+    }
+    report.pass('quote.signature', 'ECDSA P-256/SHA-256 by the leaf certificate');
+
+    // Step 7: the evidence.
+    if (!constantTimeEqual(await sha384(response.evidence), quote.evidenceDigest)) {
+      report.fail('quote.evidence_digest', 'SHA-384(evidence) differs from the quote');
+      return report;
+    }
+    report.pass('quote.evidence_digest', toHex(quote.evidenceDigest).slice(0, 16) + '...');
+    if (quote.evidenceType === EvidenceType.SIMULATED) {
+      if (policy.strict) {
+        report.fail('evidence.type', 'simulated evidence refused (strict mode)');
+        return report;
+      }
+      if (response.evidence.length !== 0) {
+        report.fail('evidence.type', 'simulated evidence must be empty');
+        return report;
+      }
+      report.pass('evidence.type', SIMULATED_LABEL);
+    } else if (quote.evidenceType === EvidenceType.NVIDIA_GPU) {
+      const nonce = await gpuNonce(quote.clientNonce, quote.clientPublicKey, quote.nodePublicKey);
+      const result = await verifyNvidiaEvidence(response.evidence, {
+        gpuNonce: nonce, roots: policy.nvidiaRoots, timeMs: nowMs, requireFwid: policy.requireFwid,
+      });
+      details.gpus = result.gpus;
+      report.append(result.report);
+      if (!result.report.ok()) return report;
+      report.pass('evidence.type', 'nvidia-gpu (report, chain, FWID and signature verified in the browser; RIM appraisal not done here)');
+    } else {
+      report.fail('evidence.type', 'unknown evidence type');
+      return report;
+    }
+
+    // Step 8: policy.
+    for (const [name, value] of policy.measurements) {
+      const m = quote.measurements.find((x) => x.name === name);
+      if (!m || !constantTimeEqual(m.value, value)) {
+        report.fail(`policy.measurement.${name}`, m ? `differs from the pinned ${toHex(value).slice(0, 16)}...` : 'missing from the quote');
+        return report;
+      }
+      report.pass(`policy.measurement.${name}`, 'equals the pinned value');
+    }
+    const ts = Number(quote.timestampMs);
+    if (ts < nowMs - policy.maxAgeMs || ts > nowMs + policy.maxFutureMs) {
+      report.fail('policy.timestamp', `quote time ${new Date(ts).toISOString()} is outside the allowed window`);
+      return report;
+    }
+    report.pass('policy.timestamp', new Date(ts).toISOString());
+    return report;
+  }
+}
