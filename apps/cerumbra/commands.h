@@ -33,6 +33,9 @@ void RegisterGenerateCommand(CLI::App& app, int& exit_code);
 // `cerumbra bench engine [options]` (cmd_bench.cc).
 void RegisterBenchCommand(CLI::App& app, int& exit_code);
 
+// `cerumbra serve` (cmd_serve.cc): the node.
+void RegisterServeCommand(CLI::App& app, int& exit_code);
+
 }  // namespace cerumbra::cli
 
 #endif  // CERUMBRA_APPS_CERUMBRA_COMMANDS_H_

@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
                        std::string("cerumbra ") + CERUMBRA_VERSION);
 
   int exit_code = 1;
+  cerumbra::cli::RegisterServeCommand(app, exit_code);
   cerumbra::cli::RegisterVersionCommand(app, exit_code);
   cerumbra::cli::RegisterCaCommand(app, exit_code);
   cerumbra::cli::RegisterAttestCommand(app, exit_code);

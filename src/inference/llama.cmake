@@ -15,7 +15,7 @@ target_sources(cerumbra_inference PRIVATE
 set_source_files_properties(demo_vocab.cc PROPERTIES
   COMPILE_DEFINITIONS "CERUMBRA_DEMO_VOCAB_PATH=\"${_cerumbra_demo_vocab}\""
   OBJECT_DEPENDS "${_cerumbra_demo_vocab}")
-target_link_libraries(cerumbra_inference PRIVATE Threads::Threads)
+target_link_libraries(cerumbra_inference PUBLIC cerumbra::inference_text PRIVATE Threads::Threads)
 
 cerumbra_test(NAME inference_text_stream_test
   SRCS text_stream_test.cc

@@ -43,17 +43,6 @@ int CheckSequence(const uint8_t* p, size_t n) {
 
 }  // namespace
 
-bool IsValidUtf8(std::string_view text) {
-  const auto* p = reinterpret_cast<const uint8_t*>(text.data());
-  size_t i = 0;
-  while (i < text.size()) {
-    const int len = CheckSequence(p + i, text.size() - i);
-    if (len <= 0) return false;
-    i += len;
-  }
-  return true;
-}
-
 TextStream::TextStream(std::vector<std::string> stop)
     : stop_(std::move(stop)) {}
 

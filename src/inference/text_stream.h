@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "inference/upstream_text.h"
+
 namespace cerumbra::inference {
 
 // TextStream assembles token pieces into emittable text:
@@ -55,9 +57,7 @@ class TextStream {
   bool finished_ = false;
 };
 
-// IsValidUtf8 returns whether `text` is well-formed UTF-8 (RFC 3629: no
-// overlongs, no surrogates, nothing above U+10FFFF).
-bool IsValidUtf8(std::string_view text);
+// IsValidUtf8 (upstream_text.h) checks well-formed UTF-8.
 
 }  // namespace cerumbra::inference
 

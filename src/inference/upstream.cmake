@@ -4,13 +4,17 @@
 # so the SSE parser can be fuzzed there. Paths are relative to this file.
 set(_up ${CMAKE_CURRENT_LIST_DIR})
 
+# UTF-8 helpers shared with the llama.cpp engine (text_stream.h).
+cerumbra_library(NAME inference_text
+  SRCS ${_up}/upstream_text.cc
+  DEPS cerumbra::base)
+
 cerumbra_library(NAME inference_upstream
   SRCS ${_up}/sse_parser.cc
        ${_up}/openai_stream.cc
        ${_up}/upstream_request.cc
-       ${_up}/upstream_text.cc
        ${_up}/upstream_engine.cc
-  DEPS cerumbra::base
+  DEPS cerumbra::inference_text cerumbra::base
   PRIVATE_DEPS Boost::json Threads::Threads)
 # Boost.Asio and Boost.Beast are header-only; their headers come with
 # Boost::json's include directories (Boost::headers).
