@@ -745,7 +745,15 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       return;
     }
     bool keep_alive = req.keep_alive();
-    Reply(Handle(req), keep_alive);
+    http::response<http::string_body> res = Handle(req);
+    if (req.method() == http::verb::head) {
+      // HEAD: the GET headers, Content-Length included, and no body.
+      res.prepare_payload();
+      const size_t length = res.body().size();
+      res.body().clear();
+      res.content_length(length);
+    }
+    Reply(std::move(res), keep_alive);
   }
 
   http::response<http::string_body> Error(http::status status, unsigned version,
@@ -802,7 +810,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     res.set("Referrer-Policy", "no-referrer");
     res.set("Cross-Origin-Opener-Policy", "same-origin");
     res.keep_alive(keep_alive);
-    res.prepare_payload();
+    if (!res.has_content_length()) res.prepare_payload();
     auto sp =
         std::make_shared<http::response<http::string_body>>(std::move(res));
     http::async_write(stream_, *sp,

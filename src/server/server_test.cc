@@ -484,6 +484,11 @@ TEST_F(ServerTest, HttpEndpoints) {
   ASSERT_TRUE(metrics.ok());
   EXPECT_NE(metrics.value().body().find("cerumbra_sessions_active"),
             std::string::npos);
+  auto head = HttpGet(server_->port(), "/", testing::http::verb::head);
+  ASSERT_TRUE(head.ok());
+  EXPECT_EQ(head.value().result_int(), 200);
+  EXPECT_TRUE(head.value().body().empty());
+  EXPECT_EQ(head.value()[testing::http::field::content_length], "26");
   auto missing = HttpGet(server_->port(), "/nope");
   ASSERT_TRUE(missing.ok());
   EXPECT_EQ(missing.value().result_int(), 404);

@@ -209,8 +209,10 @@ inline Result<http::response<http::string_body>> HttpGet(
   http::write(stream, req, ec);
   if (ec) return UnavailableError("write: " + ec.message());
   beast::flat_buffer buffer;
-  http::response<http::string_body> res;
-  http::read(stream, buffer, res, ec);
+  http::response_parser<http::string_body> parser;
+  parser.skip(verb == http::verb::head);
+  http::read(stream, buffer, parser, ec);
+  http::response<http::string_body> res = parser.release();
   if (ec) return UnavailableError("read: " + ec.message());
   return res;
 }
