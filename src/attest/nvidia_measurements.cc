@@ -57,7 +57,10 @@ MeasurementAppraisal CompareNvidiaMeasurements(
   }
   std::string mismatches;
   size_t matched = 0, skipped = 0;
-  for (const auto& [index, entry] : golden) {
+  for (const auto& golden_entry : golden) {
+    // Not a structured binding: clang 14 cannot capture those in lambdas.
+    const int index = golden_entry.first;
+    const auto& entry = golden_entry.second;
     const RimMeasurement& m = *entry.first;
     NvidiaMeasurementResult r;
     r.rim_index = index;
