@@ -45,9 +45,11 @@ struct NvidiaVerifyOptions {
   // NVIDIA's RIM service, base64-decoded), in any order. A RIM document does
   // not carry its service id, so the verifier identifies it by its content:
   // a document is GPU N's driver RIM if Meta@colloquialVersion equals the
-  // report's DRIVER_VERSION (case-insensitive) and Meta@product the GPU's
-  // family (GH100; CHIP_INFO or GB100 on Blackwell), its VBIOS RIM if
-  // colloquialVersion equals the VBIOS version. Documents that do not parse
+  // report's DRIVER_VERSION (case-insensitive) and Meta@product starts with
+  // the GPU's family ("GH100" on Hopper, "GB" on Blackwell), its VBIOS RIM
+  // if colloquialVersion equals the VBIOS version (same product rule). The
+  // choice is then confirmed on the verified document
+  // ("gpuN.rim.<role>.version"). Documents that do not parse
   // or match are ignored; two matching documents for one role fail
   // "gpuN.rim.<role>.select" (ambiguous golden values).
   std::vector<std::vector<uint8_t>> rims;

@@ -10,6 +10,7 @@
 #include <boost/json.hpp>
 #include <cctype>
 #include <string>
+#include <thread>
 #include <tuple>
 #include <vector>
 
@@ -610,6 +611,22 @@ TEST(NvidiaVerifierTest, EvidenceRoundTripsThroughTheCodecAndStillVerifies) {
   EXPECT_TRUE(
       VerifyNvidiaEvidence(*parsed, Options(e, UnixSeconds(2026, 1, 1), false))
           .ok());
+}
+
+TEST(NvidiaVerifierTest, ConcurrentAppraisalsAgree) {
+  const NvidiaEvidence e =
+      LoadFiles(kOldReport, kOldChain, GpuArchitecture::kHopper);
+  const NvidiaVerifyOptions o = OldReportOptions(e, {kDriverRim, kVbiosRim});
+  // Run alone (--gtest_filter), the first XML use in the process happens
+  // on these threads at once.
+  std::vector<std::thread> threads;
+  std::vector<int> ok(4, 0);
+  for (size_t i = 0; i < ok.size(); ++i) {
+    threads.emplace_back(
+        [&, i] { ok[i] = VerifyNvidiaEvidence(e, o).ok() ? 1 : 0; });
+  }
+  for (std::thread& t : threads) t.join();
+  for (int v : ok) EXPECT_EQ(v, 1);
 }
 
 }  // namespace

@@ -149,6 +149,7 @@ Result<Rim> ParseRim(std::span<const uint8_t> xml) {
   if (xml.empty() || xml.size() > crypto::kMaxXmlSize) {
     return Malformed("empty or too large");
   }
+  if (!crypto::InitXml()) return InternalError("rim: XML library init failed");
   // The same parser settings as crypto/xmldsig.cc, so this reads exactly
   // the document whose signature was verified.
   xmlSetStructuredErrorFunc(nullptr, SilentXmlError);

@@ -45,8 +45,10 @@ void SilentXmlSecError(const char*, int, const char*, const char*, const char*,
                        int, const char*) {}
 void SilentXmlError(void*, xmlErrorPtr) {}
 
-bool InitXmlSec() {
-  static bool ok = [] {
+}  // namespace
+
+bool InitXml() {
+  static const bool ok = [] {
     xmlInitParser();
     if (xmlSecInit() < 0) return false;
     if (xmlSecCheckVersion() != 1) return false;
@@ -57,6 +59,8 @@ bool InitXmlSec() {
   }();
   return ok;
 }
+
+namespace {
 
 bool IsDsig(const xmlNode* node, const char* name) {
   return node != nullptr && node->type == XML_ELEMENT_NODE &&
@@ -84,7 +88,7 @@ struct ParsedSignature {
 };
 
 Result<ParsedSignature> Parse(std::span<const uint8_t> xml) {
-  if (!InitXmlSec()) return InternalError("xmlsec initialization failed");
+  if (!InitXml()) return InternalError("xmlsec initialization failed");
   if (xml.empty() || xml.size() > kMaxXmlSize) {
     return InvalidArgumentError("xml: empty or too large");
   }

@@ -29,6 +29,12 @@ namespace cerumbra::crypto {
 // kMaxXmlSize bounds a signed XML document (NVIDIA RIMs are ~20 KiB).
 inline constexpr size_t kMaxXmlSize = 1 << 20;
 
+// InitXml initializes libxml2 and xmlsec exactly once per process
+// (thread-safe); false if xmlsec cannot start. The functions below call it;
+// code that parses XML with libxml2 itself calls it first, because
+// libxml2's own lazy initialization is not safe from two threads at once.
+bool InitXml();
+
 // XmlSignatureCertificates returns the certificates of the document's
 // enveloped signature (KeyInfo/X509Data/X509Certificate, in document order,
 // which for NVIDIA RIMs is leaf first). Untrusted: the caller verifies them
