@@ -35,3 +35,9 @@ if(TARGET attest_nvml_collector_test)
   target_compile_definitions(attest_nvml_collector_test PRIVATE
     CERUMBRA_FAKE_NVML_PATH="$<TARGET_FILE:cerumbra_fake_nvml>")
 endif()
+if(TARGET attest_nvml_collector_test)
+  # The NVIDIA engineer's synthetic GPU chain (a made-up root) and its leaf
+  # key: the end-to-end nvidia-gpu test signs reports for the session nonce.
+  target_compile_definitions(attest_nvml_collector_test PRIVATE
+    CERUMBRA_ATTEST_TESTDATA_DIR="${CMAKE_CURRENT_SOURCE_DIR}/testdata")
+endif()

@@ -24,7 +24,6 @@ namespace json = boost::json;
 
 constexpr size_t kMaxWebFiles = 65536;
 constexpr uint64_t kMaxWebBytes = uint64_t{1} << 30;
-constexpr size_t kMaxConfigSize = 1 << 20;
 constexpr size_t kReadChunk = 1 << 20;
 constexpr char kCacheFormat[] = "cerumbra-measurement-cache-v1";
 constexpr size_t kMaxCacheEntries = 64;
@@ -625,8 +624,8 @@ Result<crypto::Sha384Digest> MeasureWebRoot(const std::string& root) {
   return MeasureWebFiles(files);
 }
 
-Result<std::string> CanonicalJson(std::string_view json_text) {
-  if (json_text.size() > kMaxConfigSize) {
+Result<std::string> CanonicalJson(std::string_view json_text, size_t max_size) {
+  if (json_text.size() > max_size) {
     return InvalidArgumentError("config JSON too large");
   }
   // Boost.JSON checks UTF-8 well-formedness; the canonicalizer the rest.

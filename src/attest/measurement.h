@@ -92,13 +92,15 @@ Result<std::vector<WebFile>> ReadWebRoot(const std::string& root);
 // MeasureWebRoot is MeasureWebFiles(ReadWebRoot(root)).
 Result<crypto::Sha384Digest> MeasureWebRoot(const std::string& root);
 
-// CanonicalJson returns `json` (one JSON value, at most 1 MiB) in canonical
+// CanonicalJson returns `json` (one JSON value, at most `max_size` bytes) in
+// canonical
 // form: no whitespace, object members sorted by name (bytewise UTF-8),
 // strings with only '"', '\\' and control characters escaped (controls as
 // \u00XX except \b \f \n \r \t), integers in plain decimal. Non-integer
 // numbers, duplicate member names and malformed JSON are InvalidArgument.
 // Thread safety: pure function.
-Result<std::string> CanonicalJson(std::string_view json);
+Result<std::string> CanonicalJson(std::string_view json,
+                                  size_t max_size = size_t{1} << 20);
 
 // MeasureConfig returns SHA-384(CanonicalJson(config_json)).
 Result<crypto::Sha384Digest> MeasureConfig(std::string_view config_json);

@@ -14,8 +14,12 @@
 #include <string>
 
 #include "attest/attest_test_util.h"
+#include "attest/attestation_document.h"
 #include "attest/attester.h"
 #include "attest/nvidia_evidence.h"
+#include "attest/policy_verifier.h"
+#include "crypto/ecdsa.h"
+#include "crypto/random.h"
 #include "crypto/test_util.h"
 #include "protocol/handshake_messages.h"
 
@@ -232,6 +236,159 @@ TEST_F(NvmlCollectorTest, AttesterSignsNvidiaQuotesBoundToTheGpuNonce) {
   ::unsetenv("FAKE_NVML_REPORT_FILE");
   Result<protocol::SignedQuote> failed = (*attester)->Sign(in);
   EXPECT_EQ(failed.status().code(), StatusCode::kUnavailable);
+}
+
+// NvidiaEvidenceChain returns GPU 0's chain from encoded evidence.
+std::vector<std::vector<uint8_t>> NvidiaEvidenceChain(
+    std::span<const uint8_t> evidence) {
+  Result<NvidiaEvidence> e = ParseNvidiaEvidence(evidence);
+  if (!e.ok() || e->gpus.empty()) return {};
+  return e->gpus[0].certificate_chain;
+}
+
+// --- A whole nvidia-gpu session under a synthetic GPU root -----------------
+//
+// The fake NVML returns the NVIDIA engineer's synthetic Hopper-shaped chain
+// (testdata/synthetic_gpu_chain.pem, a made-up root) and a report this test
+// signs with the chain's leaf key for the session's gpu_nonce, so the
+// nvidia-gpu path runs end to end: collection, quote, PolicyQuoteVerifier
+// with the NVIDIA verifier, in strict mode.
+
+std::string TestData(const std::string& name) {
+  return testing::ReadFile(std::string(CERUMBRA_ATTEST_TESTDATA_DIR) + "/" +
+                           name);
+}
+
+void AddTlv(std::vector<uint8_t>& out, uint16_t type,
+            const std::vector<uint8_t>& value) {
+  out.insert(out.end(),
+             {static_cast<uint8_t>(type), static_cast<uint8_t>(type >> 8),
+              static_cast<uint8_t>(value.size()),
+              static_cast<uint8_t>(value.size() >> 8)});
+  out.insert(out.end(), value.begin(), value.end());
+}
+
+std::vector<uint8_t> Str(const std::string& s) {
+  std::vector<uint8_t> v(s.begin(), s.end());
+  v.push_back(0);
+  return v;
+}
+
+// SyntheticReportHex returns an SPDM request || response (64 blocks, Hopper
+// opaque data with the certificate's FWID 0xF1..) for `nonce`, signed by the
+// synthetic leaf, as hex text (what the fake NVML reads).
+std::string SyntheticReportHex(const std::array<uint8_t, 32>& nonce) {
+  std::string key_hex = TestData("synthetic_gpu_leaf_key.hex");
+  while (!key_hex.empty() &&
+         (key_hex.back() == '\n' || key_hex.back() == '\r')) {
+    key_hex.pop_back();
+  }
+  const crypto::PrivateKey key = *crypto::PrivateKey::FromScalar(
+      crypto::EcCurve::kP384,
+      crypto::SecretBytes::CopyFrom(*HexDecode(key_hex)));
+  std::vector<uint8_t> opaque;
+  AddTlv(opaque, 6, {0x00, 0x9f, 0x00, 0x96, 0x01, 0x00, 0x00, 0x00});
+  AddTlv(opaque, 15, Str("882"));
+  AddTlv(opaque, 17, Str("1010"));
+  AddTlv(opaque, 18, Str("0200"));
+  AddTlv(opaque, 3, Str("550.90.07"));
+  AddTlv(opaque, 11, {0x55});
+  AddTlv(opaque, 20, std::vector<uint8_t>(48, 0xF1));
+  std::vector<uint8_t> r = {0x11, 0xE0, 0x01, 0xFF};
+  r.insert(r.end(), nonce.begin(), nonce.end());
+  r.push_back(0);
+  const uint32_t l1 = 64 * 55;
+  r.insert(r.end(), {0x11, 0x60, 0, 0, 64, static_cast<uint8_t>(l1),
+                     static_cast<uint8_t>(l1 >> 8), 0});
+  for (uint8_t i = 1; i <= 64; ++i) {
+    r.insert(r.end(), {i, 1, 51, 0, 1, 48, 0});
+    r.insert(r.end(), 48, i);
+  }
+  r.insert(r.end(), 32, 0x77);
+  r.push_back(static_cast<uint8_t>(opaque.size()));
+  r.push_back(static_cast<uint8_t>(opaque.size() >> 8));
+  r.insert(r.end(), opaque.begin(), opaque.end());
+  const std::vector<uint8_t> sig =
+      *crypto::EcdsaSign(key, r, crypto::EcdsaSignatureFormat::kP1363);
+  r.insert(r.end(), sig.begin(), sig.end());
+  return HexEncode(r);
+}
+
+TEST_F(NvmlCollectorTest, NvidiaGpuSessionVerifiesEndToEndInStrictMode) {
+  // The synthetic chain is valid from 2026-11-26T23:52Z.
+  const std::chrono::sys_seconds now{std::chrono::seconds(1'811'000'000)};
+  const int64_t now_ms = int64_t{1'811'000'000} * 1000;
+  testing::TempDir ca, work;
+  CaInitOptions init;
+  init.dir = ca.path();
+  init.now = now;
+  ASSERT_TRUE(InitSimulatedCa(init).ok());
+  Set("FAKE_NVML_CHAIN_FILE",
+      std::string(CERUMBRA_ATTEST_TESTDATA_DIR) + "/synthetic_gpu_chain.pem");
+  AttesterOptions o = Options(ca.path(), kFake);
+  o.now = now;
+  auto attester = Attester::Create(std::move(o));
+  ASSERT_TRUE(attester.ok());
+  ASSERT_EQ((*attester)->status().evidence_type,
+            protocol::EvidenceType::kNvidiaGpu);
+
+  // Sign returns the quote for `in` with a report made for `report_in`'s
+  // gpu_nonce.
+  auto sign = [&](const protocol::QuoteInput& in,
+                  const protocol::QuoteInput& report_in) {
+    const crypto::Sha256Digest nonce =
+        *protocol::GpuNonce(report_in.client_nonce, report_in.client_public_key,
+                            report_in.node_public_key);
+    testing::WriteFile(work.File("report.hex"), SyntheticReportHex(nonce));
+    Set("FAKE_NVML_REPORT_FILE", work.File("report.hex"));
+    return *(*attester)->Sign(in);
+  };
+  protocol::QuoteInput in = Input();
+  in.timestamp_ms = static_cast<uint64_t>(now_ms);
+  const protocol::SignedQuote q = sign(in, in);
+
+  Policy policy = SuggestedPolicy(
+      (*attester)->status(), (*attester)->measurements(), (*attester)->chain());
+  EXPECT_FALSE(policy.accept_simulated);  // strict
+  const std::vector<std::vector<uint8_t>> gpu_chain =
+      NvidiaEvidenceChain(q.evidence);
+  ASSERT_EQ(gpu_chain.size(), 5u);
+  policy.nvidia_device_root = gpu_chain.back();
+  policy.nvidia_require_rim_appraisal = false;
+  const protocol::AttestResponse response = {q.quote, q.signature,
+                                             q.certificate_chain, q.evidence};
+  const protocol::Quote quote = *protocol::ParseQuote(q.quote);
+  Report r = AppraiseAttestResponse(policy, response, quote, now_ms);
+  std::string dump;
+  for (const Check& c : r.checks) {
+    dump += (c.passed ? "PASS " : "FAIL ") + c.name + " " + c.detail + "\n";
+  }
+  EXPECT_TRUE(r.ok()) << dump;
+  EXPECT_NE(dump.find("PASS nvidia.gpu0.report.signature"), std::string::npos)
+      << dump;
+  EXPECT_NE(dump.find("PASS policy.evidence_type nvidia-gpu"),
+            std::string::npos);
+
+  // Under the real NVIDIA root the synthetic GPU is refused.
+  Policy nvidia_root = policy;
+  nvidia_root.nvidia_device_root.clear();
+  r = AppraiseAttestResponse(nvidia_root, response, quote, now_ms);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.FirstFailure()->name, "nvidia.gpu0.chain");
+
+  // GPU evidence made for another session (another gpu_nonce) is refused
+  // even though the node signed the quote.
+  protocol::QuoteInput other = Input();
+  other.timestamp_ms = in.timestamp_ms;
+  const protocol::SignedQuote replayed = sign(in, other);
+  const protocol::AttestResponse replayed_response = {
+      replayed.quote, replayed.signature, replayed.certificate_chain,
+      replayed.evidence};
+  r = AppraiseAttestResponse(policy, replayed_response,
+                             *protocol::ParseQuote(replayed.quote), now_ms);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.FirstFailure()->name.rfind("nvidia.", 0), 0u)
+      << r.FirstFailure()->name;
 }
 
 }  // namespace

@@ -15,6 +15,7 @@ namespace {
 namespace json = boost::json;
 
 constexpr size_t kMaxListSize = 64;
+constexpr size_t kMaxPolicySize = size_t{64} << 20;
 
 Status Bad(std::string_view what) {
   return InvalidArgumentError("policy: " + std::string(what));
@@ -75,6 +76,13 @@ json::array ToB64List(const std::vector<std::vector<uint8_t>>& list) {
 }  // namespace
 
 Result<Policy> ParsePolicyJson(std::string_view text) {
+  // Boost.JSON keeps the last of duplicate members; a policy with two
+  // "accept_simulated" members is ambiguous, so refuse duplicates (at any
+  // depth) first.
+  if (Result<std::string> canonical = CanonicalJson(text, kMaxPolicySize);
+      !canonical.ok()) {
+    return Bad("not a JSON object without duplicate members or fractions");
+  }
   boost::system::error_code ec;
   json::value root = json::parse(text, ec);
   if (ec || !root.is_object()) return Bad("not a JSON object");

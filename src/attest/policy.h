@@ -60,7 +60,8 @@ struct Policy {
 };
 
 // ParsePolicyJson parses the JSON document (schema in docs/attestation.md
-// §5). Strict: unknown members, wrong types, malformed base64url or hex,
+// §5). Strict: duplicate members (at any depth), unknown members, wrong
+// types, malformed base64url or hex,
 // values out of range, duplicate measurement names or more than 64 roots,
 // RIMs or allowed values are InvalidArgument (a typo must not weaken a
 // policy). Thread safety: pure function.

@@ -76,6 +76,10 @@ TEST(PolicyTest, RejectsAnythingThatCouldWeakenIt) {
            R"({"format":"cerumbra-policy-v1","max_age_seconds":1.5})",
            R"({"format":"cerumbra-policy-v1","max_future_seconds":61})",
            R"({"format":"cerumbra-policy-v1","nvidia":{"rim":[]}})",
+           R"({"format":"cerumbra-policy-v1","accept_simulated":false,)"
+           R"("accept_simulated":true})",
+           R"({"format":"cerumbra-policy-v1","measurements":{"web":["00"],)"
+           R"("web":["01"]}})",
            "[]",
            "not json",
        }) {

@@ -21,8 +21,10 @@
 #define CERUMBRA_ATTEST_POLICY_VERIFIER_H_
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "attest/check.h"
 #include "attest/policy.h"
