@@ -16,8 +16,7 @@ namespace json = boost::json;
 constexpr size_t kMaxStops = 8;
 
 Status Bad(std::string_view what) {
-  return InvalidArgumentError(std::string("bad request: ") +
-                              std::string(what));
+  return InvalidArgumentError(std::string("bad request: ") + std::string(what));
 }
 
 // AsNumber reads a JSON number (integer or double) as a double.
@@ -130,8 +129,8 @@ Result<ChatRequest> ParseRequest(std::span<const uint8_t> message,
   if (json::value* c = root.as_object().if_contains("content");
       c != nullptr && c->is_string()) {
     json::string& s = c->as_string();
-    crypto::Wipe(std::span<uint8_t>(reinterpret_cast<uint8_t*>(s.data()),
-                                    s.size()));
+    crypto::Wipe(
+        std::span<uint8_t>(reinterpret_cast<uint8_t*>(s.data()), s.size()));
   }
   if (request.content.empty()) return Bad("content");
   return request;
@@ -178,8 +177,8 @@ std::string EncodeEnd(inference::FinishReason reason,
 }
 
 void WipeString(std::string& s) {
-  crypto::Wipe(std::span<uint8_t>(reinterpret_cast<uint8_t*>(s.data()),
-                                  s.size()));
+  crypto::Wipe(
+      std::span<uint8_t>(reinterpret_cast<uint8_t*>(s.data()), s.size()));
   s.clear();
 }
 

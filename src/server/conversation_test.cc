@@ -10,10 +10,10 @@ namespace cerumbra::server {
 namespace {
 
 Result<ChatRequest> Parse(std::string_view text, RequestLimits limits = {}) {
-  return ParseRequest(std::span<const uint8_t>(
-                          reinterpret_cast<const uint8_t*>(text.data()),
-                          text.size()),
-                      limits);
+  return ParseRequest(
+      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(text.data()),
+                               text.size()),
+      limits);
 }
 
 TEST(ParseRequestTest, ChatWithDefaults) {
@@ -56,32 +56,33 @@ TEST(ParseRequestTest, Reset) {
 }
 
 TEST(ParseRequestTest, RejectsWhatTheSpecDoesNotAllow) {
-  for (const char* bad : {
-           "",
-           "[]",
-           "not json",
-           R"({"content":"x"})",
-           R"({"type":"chat"})",
-           R"({"type":"chat","content":""})",
-           R"({"type":"chat","content":5})",
-           R"({"type":"CHAT","content":"x"})",
-           R"({"type":"chat","content":"x","extra":1})",
-           R"({"type":"chat","content":"x","params":[]})",
-           R"({"type":"chat","content":"x","params":{"max_tokens":0}})",
-           R"({"type":"chat","content":"x","params":{"max_tokens":-1}})",
-           R"({"type":"chat","content":"x","params":{"temperature":-0.1}})",
-           R"({"type":"chat","content":"x","params":{"temperature":2.5}})",
-           R"({"type":"chat","content":"x","params":{"top_p":0}})",
-           R"({"type":"chat","content":"x","params":{"top_p":1.01}})",
-           R"({"type":"chat","content":"x","params":{"seed":4294967296}})",
-           R"({"type":"chat","content":"x","params":{"seed":-1}})",
-           R"({"type":"chat","content":"x","params":{"stop":"a"}})",
-           R"({"type":"chat","content":"x","params":{"stop":[""]}})",
-           R"({"type":"chat","content":"x","params":{"stop":[1]}})",
-           R"({"type":"chat","content":"x","params":{"stop":["1","2","3","4","5","6","7","8","9"]}})",
-           R"({"type":"chat","content":"x","params":{"bogus":1}})",
-           R"({"type":"chat","content":"x"} trailing)",
-       }) {
+  for (
+      const char* bad : {
+          "",
+          "[]",
+          "not json",
+          R"({"content":"x"})",
+          R"({"type":"chat"})",
+          R"({"type":"chat","content":""})",
+          R"({"type":"chat","content":5})",
+          R"({"type":"CHAT","content":"x"})",
+          R"({"type":"chat","content":"x","extra":1})",
+          R"({"type":"chat","content":"x","params":[]})",
+          R"({"type":"chat","content":"x","params":{"max_tokens":0}})",
+          R"({"type":"chat","content":"x","params":{"max_tokens":-1}})",
+          R"({"type":"chat","content":"x","params":{"temperature":-0.1}})",
+          R"({"type":"chat","content":"x","params":{"temperature":2.5}})",
+          R"({"type":"chat","content":"x","params":{"top_p":0}})",
+          R"({"type":"chat","content":"x","params":{"top_p":1.01}})",
+          R"({"type":"chat","content":"x","params":{"seed":4294967296}})",
+          R"({"type":"chat","content":"x","params":{"seed":-1}})",
+          R"({"type":"chat","content":"x","params":{"stop":"a"}})",
+          R"({"type":"chat","content":"x","params":{"stop":[""]}})",
+          R"({"type":"chat","content":"x","params":{"stop":[1]}})",
+          R"({"type":"chat","content":"x","params":{"stop":["1","2","3","4","5","6","7","8","9"]}})",
+          R"({"type":"chat","content":"x","params":{"bogus":1}})",
+          R"({"type":"chat","content":"x"} trailing)",
+      }) {
     auto r = Parse(bad);
     EXPECT_FALSE(r.ok()) << bad;
     if (!r.ok()) {
@@ -98,9 +99,9 @@ TEST(ParseRequestTest, ErrorsNeverQuoteTheContent) {
 
 TEST(EncodeEndTest, Shapes) {
   inference::Usage usage{41, 12};
-  EXPECT_EQ(EncodeEnd(inference::FinishReason::kStop, &usage,
-                      ResponseError::kNone),
-            R"({"finish_reason":"stop","usage":{"prompt_tokens":41,"completion_tokens":12}})");
+  EXPECT_EQ(
+      EncodeEnd(inference::FinishReason::kStop, &usage, ResponseError::kNone),
+      R"({"finish_reason":"stop","usage":{"prompt_tokens":41,"completion_tokens":12}})");
   EXPECT_EQ(EncodeEnd(inference::FinishReason::kError, nullptr,
                       ResponseError::kBadRequest),
             R"({"finish_reason":"error","error":"bad_request"})");

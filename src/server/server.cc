@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "crypto/secret_bytes.h"
+#include "protocol/coalescer.h"
 #include "protocol/handshake_messages.h"
 #include "protocol/session.h"
 #include "server/conversation.h"
@@ -135,8 +136,8 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
     ws_.set_option(pmd);
     ws_.read_message_max(limits.max_frame);
     ws_.auto_fragment(false);
-    ws_.set_option(websocket::stream_base::decorator(
-        [](websocket::response_type& res) {
+    ws_.set_option(
+        websocket::stream_base::decorator([](websocket::response_type& res) {
           res.set(http::field::server, "cerumbra");
         }));
     // The handshake must finish within handshake_timeout of the upgrade.
@@ -249,19 +250,28 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
       return false;
     }
     auto events = session_->Receive(frame);
-    if (!events.ok()) { Fail("record_rejected"); return false; }
+    if (!events.ok()) {
+      Fail("record_rejected");
+      return false;
+    }
     for (protocol::Event& event : events.value()) {
       switch (event.type) {
         case protocol::EventType::kData:
           if (generation_) {
             // §10.1: one request at a time.
             crypto::Wipe(event.bytes);
-            { Fail("request_while_busy"); return false; }
+            {
+              Fail("request_while_busy");
+              return false;
+            }
           }
           if (request_.size() + event.bytes.size() >
               state_.options.limits.max_prompt) {
             crypto::Wipe(event.bytes);
-            { Fail("prompt_too_large"); return false; }
+            {
+              Fail("prompt_too_large");
+              return false;
+            }
           }
           request_.Append(event.bytes);
           crypto::Wipe(event.bytes);
@@ -307,16 +317,14 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
     if (!parsed.ok()) {
       Log(LogLevel::kInfo, "request_rejected",
           {{"session", static_cast<int64_t>(id_)}});
-      return SendResponseEnd(
-          EncodeEnd(inference::FinishReason::kError, nullptr,
-                    ResponseError::kBadRequest));
+      return SendResponseEnd(EncodeEnd(inference::FinishReason::kError, nullptr,
+                                       ResponseError::kBadRequest));
     }
     ChatRequest& request = parsed.value();
     if (request.type == RequestType::kReset) {
       conversation_.Reset();
-      return SendResponseEnd(
-          EncodeEnd(inference::FinishReason::kStop, nullptr,
-                    ResponseError::kNone));
+      return SendResponseEnd(EncodeEnd(inference::FinishReason::kStop, nullptr,
+                                       ResponseError::kNone));
     }
     conversation_.AddUser(std::move(request.content));
     inference::GenerationRequest gen;
@@ -344,12 +352,16 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
       Log(LogLevel::kWarning, "generation_refused",
           {{"session", static_cast<int64_t>(id_)},
            {"code", std::string(StatusCodeName(started.status().code()))}});
-      return SendResponseEnd(EncodeEnd(
-          inference::FinishReason::kError, nullptr,
-          busy ? ResponseError::kBusy : ResponseError::kEngine));
+      return SendResponseEnd(
+          EncodeEnd(inference::FinishReason::kError, nullptr,
+                    busy ? ResponseError::kBusy : ResponseError::kEngine));
     }
     generation_ = std::move(started).value();
     state_.metrics.QueueDepthChanged(+1);
+    if (state_.options.coalesce_ms > 0) {
+      if (!coalescer_) coalescer_.emplace();
+      ArmTick();
+    }
   }
 
   void OnText(const std::string& piece) {
@@ -364,10 +376,34 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
     }
     last_text_ = now;
     answer_.append(piece);
-    auto frames = session_->SendData(std::span<const uint8_t>(
-        reinterpret_cast<const uint8_t*>(piece.data()), piece.size()));
+    std::span<const uint8_t> bytes(
+        reinterpret_cast<const uint8_t*>(piece.data()), piece.size());
+    if (coalescer_) {
+      coalescer_->Push(bytes);
+      return;
+    }
+    SendText(bytes);
+  }
+
+  void SendText(std::span<const uint8_t> bytes) {
+    if (bytes.empty()) return;
+    auto frames = session_->SendData(bytes);
     if (!frames.ok()) return (void)Fail("send_failed");
     for (auto& f : frames.value()) Queue(std::move(f), false);
+  }
+
+  // Tick sends what the coalescer holds, one DATA record per tick (§6.5).
+  void ArmTick() {
+    tick_.expires_after(std::chrono::milliseconds(state_.options.coalesce_ms));
+    tick_.async_wait([weak = weak_from_this()](beast::error_code ec) {
+      if (ec) return;
+      auto self = weak.lock();
+      if (!self || !self->generation_ || !self->coalescer_) return;
+      std::vector<uint8_t> chunk = self->coalescer_->Tick();
+      self->SendText(chunk);
+      crypto::Wipe(chunk);
+      self->ArmTick();
+    });
   }
 
   void OnDone(const inference::Completion& done) {
@@ -394,6 +430,13 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
          {"finish_reason", FinishName(done.finish_reason)},
          {"prompt_tokens", done.usage.prompt_tokens},
          {"completion_tokens", done.usage.completion_tokens}});
+    if (coalescer_) {
+      for (std::vector<uint8_t>& chunk : coalescer_->Drain()) {
+        if (phase_ == Phase::kEstablished) SendText(chunk);
+        crypto::Wipe(chunk);
+      }
+      tick_.cancel();
+    }
     if (phase_ == Phase::kClosing) return;  // the peer closed; no END
     SendResponseEnd(EncodeEnd(done.finish_reason, &done.usage, error));
     if (shutting_down_) SendClose();
@@ -481,8 +524,8 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
       Log(LogLevel::kWarning, "write_queue_full",
           {{"session", static_cast<int64_t>(id_)},
            {"queued_bytes", static_cast<int64_t>(queued_bytes_)}});
-      queue_.clear();
-      queued_bytes_ = 0;
+      // The write in flight still uses queue_.front(): keep the queue; the
+      // closed socket fails that write and OnWrite drops the rest.
       if (generation_) generation_->Cancel();
       Abort("slow_reader");
       return;
@@ -616,6 +659,7 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   net::steady_timer tick_;
   Phase phase_ = Phase::kHandshake;
   std::optional<protocol::Session> session_;
+  std::optional<protocol::Coalescer> coalescer_;
   Conversation conversation_;
   RequestBuffer request_;
   std::unique_ptr<inference::Generation> generation_;
@@ -644,9 +688,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       : stream_(std::move(socket)), state_(state) {}
 
   void Start() {
-    net::dispatch(stream_.get_executor(),
-                  beast::bind_front_handler(&HttpSession::DoRead,
-                                            shared_from_this()));
+    net::dispatch(
+        stream_.get_executor(),
+        beast::bind_front_handler(&HttpSession::DoRead, shared_from_this()));
   }
 
  private:
@@ -656,9 +700,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     parser_->header_limit(
         static_cast<uint32_t>(state_.options.limits.http_header_bytes));
     stream_.expires_after(state_.options.limits.handshake_timeout);
-    http::async_read(stream_, buffer_, *parser_,
-                     beast::bind_front_handler(&HttpSession::OnRead,
-                                               shared_from_this()));
+    http::async_read(
+        stream_, buffer_, *parser_,
+        beast::bind_front_handler(&HttpSession::OnRead, shared_from_this()));
   }
 
   void OnRead(beast::error_code ec, size_t /*bytes*/) {
@@ -668,9 +712,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     }
     if (ec) {
       if (ec == http::error::body_limit || ec == http::error::header_limit) {
-        return Reply(Error(http::status::payload_too_large, 11,
-                           "request too large"),
-                     false);
+        return Reply(
+            Error(http::status::payload_too_large, 11, "request too large"),
+            false);
       }
       return;  // timeout or reset: drop the connection
     }
@@ -690,8 +734,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
         std::lock_guard<std::mutex> lock(state_.mu);
         if (state_.sessions.size() >= state_.options.limits.max_sessions) {
           Log(LogLevel::kWarning, "session_refused", {{"reason", "full"}});
-          return Reply(Error(http::status::service_unavailable,
-                             req.version(), "too many sessions"),
+          return Reply(Error(http::status::service_unavailable, req.version(),
+                             "too many sessions"),
                        false);
         }
       }
@@ -704,8 +748,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     Reply(Handle(req), keep_alive);
   }
 
-  http::response<http::string_body> Error(http::status status,
-                                          unsigned version,
+  http::response<http::string_body> Error(http::status status, unsigned version,
                                           std::string_view message) {
     http::response<http::string_body> res{status, version};
     res.set(http::field::content_type, "text/plain; charset=utf-8");
@@ -731,7 +774,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       res.set(http::field::content_type,
               "text/plain; version=0.0.4; charset=utf-8");
       res.body() = state_.metrics.Render();
-    } else if (target == "/.well-known/cerumbra-attestation" &&
+    } else if (target == state_.options.attestation_document_path &&
                state_.options.attestation_document) {
       res.set(http::field::content_type, "application/json");
       res.body() = state_.options.attestation_document();
@@ -760,8 +803,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     res.set("Cross-Origin-Opener-Policy", "same-origin");
     res.keep_alive(keep_alive);
     res.prepare_payload();
-    auto sp = std::make_shared<http::response<http::string_body>>(
-        std::move(res));
+    auto sp =
+        std::make_shared<http::response<http::string_body>>(std::move(res));
     http::async_write(stream_, *sp,
                       [self = shared_from_this(), sp, keep_alive](
                           beast::error_code ec, size_t) {
@@ -787,25 +830,24 @@ struct Server::Impl {
   ServerState state;
   std::optional<tcp::acceptor> acceptor;
   uint16_t port = 0;
-  std::optional<net::executor_work_guard<net::io_context::executor_type>>
-      work;
+  std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
   std::optional<net::steady_timer> shutdown_timer;
 
   void DoAccept() {
-    acceptor->async_accept(
-        net::make_strand(state.ioc),
-        [this](beast::error_code ec, tcp::socket socket) {
-          if (ec) {
-            if (!state.shutting_down) {
-              Log(LogLevel::kWarning, "accept_failed",
-                  {{"error", ec.message()}});
-              DoAccept();
-            }
-            return;
-          }
-          std::make_shared<HttpSession>(std::move(socket), state)->Start();
+    acceptor->async_accept(net::make_strand(state.ioc), [this](beast::error_code
+                                                                   ec,
+                                                               tcp::socket
+                                                                   socket) {
+      if (ec) {
+        if (!state.shutting_down) {
+          Log(LogLevel::kWarning, "accept_failed", {{"error", ec.message()}});
           DoAccept();
-        });
+        }
+        return;
+      }
+      std::make_shared<HttpSession>(std::move(socket), state)->Start();
+      DoAccept();
+    });
   }
 
   void WaitForSessions(Clock::time_point deadline) {
@@ -858,8 +900,7 @@ Result<std::unique_ptr<Server>> Server::Create(ServerOptions options,
   }
   if (l.max_tokens < 1 || l.default_max_tokens < 1 ||
       l.default_max_tokens > l.max_tokens) {
-    return InvalidArgumentError(
-        "need 1 <= default_max_tokens <= max_tokens");
+    return InvalidArgumentError("need 1 <= default_max_tokens <= max_tokens");
   }
   if (l.handshake_timeout.count() <= 0 || l.idle_timeout.count() <= 0) {
     return InvalidArgumentError("timeouts must be positive");
@@ -879,8 +920,7 @@ Status Server::Start() {
   beast::error_code ec;
   auto address = net::ip::make_address(i.state.options.host, ec);
   if (ec) {
-    return InvalidArgumentError("bad listen address: " +
-                                i.state.options.host);
+    return InvalidArgumentError("bad listen address: " + i.state.options.host);
   }
   tcp::endpoint endpoint(address, i.state.options.port);
   i.acceptor.emplace(net::make_strand(i.state.ioc));
@@ -898,8 +938,7 @@ Status Server::Start() {
   i.shutdown_timer.emplace(i.state.ioc);
   i.DoAccept();
   Log(LogLevel::kInfo, "listening",
-      {{"host", i.state.options.host},
-       {"port", static_cast<int64_t>(i.port)}});
+      {{"host", i.state.options.host}, {"port", static_cast<int64_t>(i.port)}});
   return OkStatus();
 }
 

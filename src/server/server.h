@@ -9,7 +9,7 @@
 //                                answered by the Engine
 //   GET /healthz                 JSON: model, backend, evidence, ready
 //   GET /metrics                 Prometheus text (metrics.h)
-//   GET /.well-known/cerumbra-attestation
+//   GET <attestation_document_path>
 //                                the attestation document (JSON)
 //   GET /<file>                  the web client's files (StaticFiles)
 //
@@ -88,6 +88,8 @@ struct ServerOptions {
   // request; may be called from any I/O thread.
   std::function<std::string()> healthz;
   std::function<std::string()> attestation_document;
+  std::string attestation_document_path =
+      "/.well-known/cerumbra-attestation.json";
 };
 
 // Server is the node. Create, Start, Run (blocks), Shutdown from any

@@ -1,0 +1,220 @@
+// Copyright 2026 The Cerumbra Authors.
+//
+// Test-only: a blocking WebSocket client that speaks the Cerumbra protocol
+// to a node on 127.0.0.1 with the real protocol code (ClientHandshake,
+// Session) over a real socket. Used by the server's tests; the product's
+// client library is a later module.
+
+#ifndef CERUMBRA_SERVER_TEST_CLIENT_H_
+#define CERUMBRA_SERVER_TEST_CLIENT_H_
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cerumbra/status.h"
+#include "protocol/handshake.h"
+#include "protocol/session.h"
+
+namespace cerumbra::server::testing {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+// Response is one response message as the client saw it.
+struct Response {
+  std::vector<std::string> pieces;  // one per DATA record
+  std::string text;                 // the pieces joined
+  std::string end_json;             // the END payload
+};
+
+// Frame is one WebSocket message received.
+struct WsMessage {
+  bool text = false;
+  std::vector<uint8_t> bytes;
+};
+
+class TestClient {
+ public:
+  // Connect opens ws://127.0.0.1:port/ws.
+  static Result<std::unique_ptr<TestClient>> Connect(uint16_t port) {
+    auto c = std::unique_ptr<TestClient>(new TestClient());
+    beast::error_code ec;
+    c->ws_.next_layer().connect(
+        tcp::endpoint(net::ip::make_address("127.0.0.1"), port), ec);
+    if (ec) return UnavailableError("connect: " + ec.message());
+    c->ws_.handshake("127.0.0.1:" + std::to_string(port), "/ws", ec);
+    if (ec) return UnavailableError("ws handshake: " + ec.message());
+    c->ws_.read_message_max(1 << 20);
+    return c;
+  }
+
+  // Handshake runs the protocol handshake and keeps the session.
+  Status Handshake(protocol::QuoteVerifier& verifier, int64_t now_ms) {
+    CERUMBRA_ASSIGN_OR_RETURN(protocol::ClientHandshake hs,
+                              protocol::ClientHandshake::Create());
+    CERUMBRA_ASSIGN_OR_RETURN(std::string request, hs.Start());
+    CERUMBRA_RETURN_IF_ERROR(WriteText(request));
+    CERUMBRA_ASSIGN_OR_RETURN(WsMessage reply, Read());
+    if (!reply.text) return UnauthenticatedError("binary reply");
+    last_response_text_.assign(reply.bytes.begin(), reply.bytes.end());
+    CERUMBRA_ASSIGN_OR_RETURN(
+        protocol::Session s,
+        hs.HandleResponse(last_response_text_, verifier, now_ms));
+    session_.emplace(std::move(s));
+    return OkStatus();
+  }
+
+  // SendRequest sends one request message (§10.1).
+  Status SendRequest(std::string_view json) {
+    CERUMBRA_ASSIGN_OR_RETURN(
+        std::vector<protocol::Frame> frames,
+        session_->SendMessage(std::span<const uint8_t>(
+            reinterpret_cast<const uint8_t*>(json.data()), json.size())));
+    for (const auto& f : frames) CERUMBRA_RETURN_IF_ERROR(WriteBinary(f));
+    return OkStatus();
+  }
+
+  // ReadResponse reads records until the END of one response.
+  Result<Response> ReadResponse() {
+    Response out;
+    for (;;) {
+      CERUMBRA_ASSIGN_OR_RETURN(WsMessage m, Read());
+      if (m.text) {
+        return UnauthenticatedError(
+            "node sent text: " + std::string(m.bytes.begin(), m.bytes.end()));
+      }
+      CERUMBRA_ASSIGN_OR_RETURN(std::vector<protocol::Event> events,
+                                session_->Receive(m.bytes));
+      for (auto& e : events) {
+        switch (e.type) {
+          case protocol::EventType::kData:
+            out.pieces.emplace_back(e.bytes.begin(), e.bytes.end());
+            out.text += out.pieces.back();
+            break;
+          case protocol::EventType::kEnd:
+            out.end_json.assign(e.bytes.begin(), e.bytes.end());
+            return out;
+          case protocol::EventType::kSend:
+            CERUMBRA_RETURN_IF_ERROR(WriteBinary(e.bytes));
+            break;
+          case protocol::EventType::kClose:
+            return FailedPreconditionError("node closed");
+          case protocol::EventType::kCancel:
+            return InternalError("cancel at a client");
+        }
+      }
+    }
+  }
+
+  // Close sends CLOSE and waits for the node's CLOSE.
+  Status Close() {
+    CERUMBRA_ASSIGN_OR_RETURN(std::vector<protocol::Frame> frames,
+                              session_->Close());
+    for (const auto& f : frames) CERUMBRA_RETURN_IF_ERROR(WriteBinary(f));
+    for (;;) {
+      CERUMBRA_ASSIGN_OR_RETURN(WsMessage m, Read());
+      if (m.text) return UnauthenticatedError("text after close");
+      CERUMBRA_ASSIGN_OR_RETURN(std::vector<protocol::Event> events,
+                                session_->Receive(m.bytes));
+      for (auto& e : events) {
+        if (e.type == protocol::EventType::kClose) return OkStatus();
+      }
+    }
+  }
+
+  Status WriteText(std::string_view text) {
+    beast::error_code ec;
+    ws_.text(true);
+    ws_.write(net::buffer(text.data(), text.size()), ec);
+    if (ec) return UnavailableError("write: " + ec.message());
+    return OkStatus();
+  }
+
+  Status WriteBinary(std::span<const uint8_t> bytes) {
+    beast::error_code ec;
+    ws_.binary(true);
+    ws_.write(net::buffer(bytes.data(), bytes.size()), ec);
+    if (ec) return UnavailableError("write: " + ec.message());
+    sent_.emplace_back(bytes.begin(), bytes.end());
+    return OkStatus();
+  }
+
+  // Read returns the next WebSocket message; Unavailable when the
+  // connection closed (close_reason() then says how).
+  Result<WsMessage> Read() {
+    beast::flat_buffer buffer;
+    beast::error_code ec;
+    ws_.read(buffer, ec);
+    if (ec) return UnavailableError("read: " + ec.message());
+    WsMessage m;
+    m.text = ws_.got_text();
+    auto d = buffer.cdata();
+    m.bytes.assign(static_cast<const uint8_t*>(d.data()),
+                   static_cast<const uint8_t*>(d.data()) + d.size());
+    return m;
+  }
+
+  // ExpectOpaqueFailure reads until the node ends the session: true when
+  // it sent the session_failed error and closed (policy close 1008).
+  bool ExpectOpaqueFailure() {
+    bool saw_error = false;
+    for (;;) {
+      auto m = Read();
+      if (!m.ok()) break;
+      if (m.value().text) {
+        std::string t(m.value().bytes.begin(), m.value().bytes.end());
+        saw_error = t == R"({"type":"error","error":"session_failed"})";
+      }
+    }
+    return saw_error &&
+           ws_.reason().code == websocket::close_code::policy_error;
+  }
+
+  protocol::Session& session() { return *session_; }
+  const std::vector<std::vector<uint8_t>>& sent() const { return sent_; }
+  websocket::stream<beast::tcp_stream>& ws() { return ws_; }
+  const std::string& last_response_text() const { return last_response_text_; }
+
+ private:
+  TestClient() : ws_(ioc_) {}
+
+  net::io_context ioc_;
+  websocket::stream<beast::tcp_stream> ws_;
+  std::optional<protocol::Session> session_;
+  std::vector<std::vector<uint8_t>> sent_;
+  std::string last_response_text_;
+};
+
+// HttpGet fetches http://127.0.0.1:port/target; returns status and body.
+inline Result<http::response<http::string_body>> HttpGet(
+    uint16_t port, std::string_view target, http::verb verb = http::verb::get) {
+  net::io_context ioc;
+  beast::tcp_stream stream(ioc);
+  beast::error_code ec;
+  stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port), ec);
+  if (ec) return UnavailableError("connect: " + ec.message());
+  http::request<http::string_body> req{verb, std::string(target), 11};
+  req.set(http::field::host, "127.0.0.1");
+  req.prepare_payload();
+  http::write(stream, req, ec);
+  if (ec) return UnavailableError("write: " + ec.message());
+  beast::flat_buffer buffer;
+  http::response<http::string_body> res;
+  http::read(stream, buffer, res, ec);
+  if (ec) return UnavailableError("read: " + ec.message());
+  return res;
+}
+
+}  // namespace cerumbra::server::testing
+
+#endif  // CERUMBRA_SERVER_TEST_CLIENT_H_
