@@ -42,8 +42,9 @@ class FakeConnection {
   // SendChunk sends `bytes` as one HTTP/1.1 chunk (hex size, CRLF, data,
   // CRLF); an empty `bytes` sends the last chunk "0\r\n\r\n".
   bool SendChunk(std::string_view bytes);
-  // WaitForPeerClose returns how long it took the peer to close (EOF or
-  // reset), or nullopt-like -1 ms when it did not within `timeout`.
+  // WaitForPeerClose reads and drops whatever comes until the peer closes
+  // (EOF or reset) and returns how long that took, or -1 ms when the peer
+  // did not close within `timeout`.
   std::chrono::milliseconds WaitForPeerClose(std::chrono::milliseconds timeout);
   // Close closes the connection now.
   void Close();

@@ -174,6 +174,7 @@ class Call : public std::enable_shared_from_this<Call> {
 
   ~Call() {
     WipeString(body_);
+    WipeString(request_.body());
     WipeString(error_body_);
     WipeBytes(read_buf_.data(), read_buf_.size());
   }

@@ -637,6 +637,11 @@ TEST(UpstreamEngineTest, MaxSessionsBoundsConcurrentGenerations) {
   EXPECT_TRUE(gd.ok()) << gd.status().ToString();
   EXPECT_TRUE(d.WaitForText());
   EXPECT_FALSE(c.done());  // a refused Start calls nothing
+  // b and d are still streaming: their on_done must come before the
+  // collectors go out of scope.
+  engine->Shutdown();
+  EXPECT_EQ(b.Wait(0ms).finish_reason, FinishReason::kCancelled);
+  EXPECT_EQ(d.Wait(0ms).finish_reason, FinishReason::kCancelled);
 }
 
 TEST(UpstreamEngineTest, ShutdownCancelsEverythingAndRefusesNewWork) {

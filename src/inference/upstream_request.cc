@@ -227,7 +227,8 @@ std::string BuildChatRequestBody(std::string_view model,
   }
   std::string out = json::serialize(body);
   // The JSON copies of the conversation are wiped; the caller wipes `out`.
-  for (json::value& entry : list) {
+  // (`list` may have moved: the object rehashed as keys were added.)
+  for (json::value& entry : body["messages"].get_array()) {
     WipeJsonString(entry.get_object()["content"].get_string());
   }
   if (json::value* stops = body.if_contains("stop")) {
