@@ -16,6 +16,15 @@ import { toHex, utf8 } from '../../web/js/protocol/bytes.js';
 import { sha384 } from '../../web/js/protocol/quote.js';
 import { FakeNode, makeSigner, makeSimulatedCa } from './fake_node.mjs';
 
+// waitFor polls until `condition()` holds (the machine may be busy).
+async function waitFor(condition, what, timeoutMs = 10000) {
+  const start = Date.now();
+  while (!condition()) {
+    if (Date.now() - start > timeoutMs) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 async function setup({ policy = {}, nodeOptions = {} } = {}) {
   const ca = await makeSimulatedCa();
   const signer = await makeSigner(ca);
@@ -59,8 +68,7 @@ test('connect, attest, chat with streaming, reset, cancel and close', async () =
   assert.equal(second.text, 'Hello wörld');
   await t.client.reset();
   await t.client.cancel();
-  await new Promise((r) => setTimeout(r, 20));
-  assert.equal(t.node.cancelled, true);
+  await waitFor(() => t.node.cancelled, 'the CANCEL');
   await t.client.disconnect();
   assert.equal(t.client.state, 'closed');
   assert.deepEqual(t.states[t.states.length - 1], ['closed', { by: 'client' }]);
@@ -80,7 +88,7 @@ test('strict mode refuses simulated evidence and sends nothing', async () => {
   await assert.rejects(t.client.connect());
   assert.equal(t.client.state, 'failed');
   assert.match(t.client.reason, /evidence\.type.*strict/);
-  await new Promise((r) => setTimeout(r, 20));
+  await waitFor(() => t.node.received.length === 2, 'the error message');
   assert.equal(t.node.received.filter((m) => typeof m !== 'string').length, 0, 'no record sent');
   assert.deepEqual(t.node.received.map((m) => JSON.parse(m).type), ['attest_request', 'error']);
 });
@@ -165,4 +173,31 @@ test('policy JSON and URL parameters', () => {
   assert.equal(u.quoteRoots[0].sha256, 'cd'.repeat(32));
   assert.equal(u.measurements.get('model').length, 48);
   assert.throws(() => fromUrl(new URLSearchParams('?pin.model=xyz')));
+});
+
+test('the node may close first: the client answers CLOSE and ends cleanly', async () => {
+  const t = await setup();
+  await t.client.connect();
+  await t.client.chat('hi');
+  await t.node.closeSession();
+  await waitFor(() => t.client.state === 'closed' && t.node.session.state === 'closed', 'both closed');
+  assert.equal(t.client.state, 'closed');
+  assert.deepEqual(t.states[t.states.length - 1], ['closed', { by: 'node' }]);
+  assert.equal(t.node.session.state, 'closed', 'the node got our CLOSE');
+  const sent = t.log.filter((e) => e.direction === 'sent');
+  assert.equal(sent[sent.length - 1].note, 'answer');
+});
+
+test('a bad_request answer, a text frame after the handshake and a response without request fail or report clearly', async () => {
+  const { parseResponseEnd } = await import('../../web/js/protocol/conversation.js');
+  assert.deepEqual(parseResponseEnd(utf8('{"error":"bad_request"}')), { finishReason: 'error', usage: null, error: 'bad_request' });
+  assert.throws(() => parseResponseEnd(utf8('{"error":"context_full"}')));
+  assert.throws(() => parseResponseEnd(utf8('{"finish_reason":"done"}')));
+  assert.throws(() => parseResponseEnd(utf8('')));
+  const t = await setup();
+  await t.client.connect();
+  t.node.toClient('{"type":"error","error":"session_failed"}');
+  await waitFor(() => t.client.state === 'failed', 'the failure');
+  assert.equal(t.client.state, 'failed');
+  assert.match(t.client.reason, /the node reported an error/);
 });

@@ -150,8 +150,10 @@ export class FakeNode {
       }
 
       send(data) {
+        if (this.readyState !== 1) return; // browsers discard data sent while closing
         const copy = typeof data === 'string' ? data : new Uint8Array(data).slice();
-        setTimeout(() => node.onClientMessage(copy), 0);
+        // Messages of an earlier connection never reach a later session.
+        setTimeout(() => node.socket === this && node.onClientMessage(copy), 0);
       }
 
       close(code) {
@@ -160,6 +162,11 @@ export class FakeNode {
         setTimeout(() => this.onclose && this.onclose({ code }), 0);
       }
     };
+  }
+
+  /** closeSession sends the node's own CLOSE (shutdown, idle timeout). */
+  async closeSession() {
+    for (const f of await this.session.close()) this.toClient(f);
   }
 
   toClient(data) {
@@ -207,6 +214,7 @@ export class FakeNode {
       if (e.type === 'send') this.toClient(e.bytes);
       if (e.type === 'data') this.message = concat(this.message || new Uint8Array(0), e.bytes);
       if (e.type === 'cancel') this.cancelled = true;
+      if (e.type === 'close') this.closedByClient = true;
       if (e.type === 'end') {
         const request = JSON.parse(new TextDecoder().decode(this.message || new Uint8Array(0)));
         this.message = null;
