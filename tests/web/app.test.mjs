@@ -55,6 +55,7 @@ test('the page connects, verifies, streams an answer, stops and disconnects', as
   assert.equal($('state-attestation').textContent, 'verified');
   assert.equal($('evidence-banner').hidden, false);
   assert.match($('evidence-banner').textContent, /SIMULATED — NOT HARDWARE PROTECTED/);
+  assert.match($('checks').textContent, /PASS protocol\.binding/);
   assert.match($('checks').textContent, /PASS quote\.chain/);
   assert.equal($('measurements').children.length, 4);
   assert.equal($('chain').children.length, 2);

@@ -25,9 +25,9 @@ async function waitFor(condition, what, timeoutMs = 10000) {
   }
 }
 
-async function setup({ policy = {}, nodeOptions = {} } = {}) {
+async function setup({ policy = {}, nodeOptions = {}, signerOptions = {} } = {}) {
   const ca = await makeSimulatedCa();
-  const signer = await makeSigner(ca);
+  const signer = await makeSigner(ca, signerOptions);
   const node = new FakeNode({ signer, ...nodeOptions });
   const log = [];
   const states = [];
@@ -200,4 +200,31 @@ test('a bad_request answer, a text frame after the handshake and a response with
   await waitFor(() => t.client.state === 'failed', 'the failure');
   assert.equal(t.client.state, 'failed');
   assert.match(t.client.reason, /the node reported an error/);
+});
+
+test('nvidia-gpu evidence must be bound to the session: a genuine report for another nonce fails at §4.3.7', async () => {
+  const { encodeNvidiaEvidence } = await import('../../web/js/attest/nvidia_evidence.js');
+  const { readChain, readReport, SAMPLES } = await import('./testdata.mjs');
+  const { fromHex } = await import('../../web/js/protocol/bytes.js');
+  const evidence = encodeNvidiaEvidence({
+    nonce: fromHex('931d8dd0add203ac3d8b4fbde75e115278eefcdceac5b87671a748f32364dfcb'),
+    gpus: [{ index: 0, architecture: 'hopper', report: readReport(SAMPLES.hopper.report), certificateChain: readChain(SAMPLES.hopper.chain) }],
+  });
+  const t = await setup({ signerOptions: { evidenceType: 2, evidence } });
+  await assert.rejects(t.client.connect());
+  assert.match(t.client.reason, /nvidia\.evidence\.nonce/);
+  const [attestation] = t.attestations;
+  assert.equal(attestation.step, '4.3.7');
+  assert.deepEqual(attestation.report.checks.map((c) => [c.name, c.passed]), [
+    ['quote.chain', true], ['quote.signature', true], ['quote.evidence_digest', true],
+    ['nvidia.evidence.parse', true], ['nvidia.evidence.nonce', false]]);
+});
+
+test('simulated evidence must be empty, and unknown evidence bytes fail', async () => {
+  const t = await setup({ signerOptions: { evidence: Uint8Array.of(1, 2, 3) } });
+  await assert.rejects(t.client.connect());
+  assert.match(t.client.reason, /evidence\.type.*empty/);
+  const u = await setup({ signerOptions: { evidenceType: 2, evidence: Uint8Array.of(1, 2, 3) } });
+  await assert.rejects(u.client.connect());
+  assert.match(u.client.reason, /nvidia\.evidence\.parse/);
 });

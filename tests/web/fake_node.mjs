@@ -96,16 +96,16 @@ export async function makeSimulatedCa(now = Date.now()) {
 
 export const MEASUREMENT_NAMES = ['config', 'executable', 'model', 'web'];
 
-/** makeSigner returns a simulated QuoteSigner. */
-export async function makeSigner(ca) {
+/** makeSigner returns a QuoteSigner (simulated, or with the given evidence type and bytes). */
+export async function makeSigner(ca, { evidenceType = 1, evidence: fixedEvidence = new Uint8Array(0) } = {}) {
   const measurements = [];
   for (const n of MEASUREMENT_NAMES) measurements.push({ name: n, value: await sha384(utf8(n)) });
   return {
     measurements,
     async sign(input) {
-      const evidence = new Uint8Array(0);
+      const evidence = fixedEvidence;
       const quote = encodeQuote({
-        evidenceType: 1,
+        evidenceType,
         timestampMs: input.timestampMs,
         clientNonce: input.clientNonce,
         clientPublicKey: input.clientPublicKey,

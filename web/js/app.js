@@ -117,15 +117,15 @@ const STEP_TEXT = Object.freeze({
   '4.3.4': 'the node key is not a valid P-256 point',
 });
 
-function renderAttestation({ report, details, quote, step }) {
+function renderAttestation({ report, details, quote, step, protocolChecks }) {
   const checks = $('checks');
   checks.replaceChildren();
-  for (const c of report ? report.checks : []) {
+  for (const c of (protocolChecks || []).concat(report ? report.checks : [])) {
     const li = el('li', c.passed ? 'pass' : 'fail');
     li.append(el('strong', '', `${c.passed ? 'PASS' : 'FAILED'} ${c.name}`), document.createTextNode(c.detail ? ` — ${c.detail}` : ''));
     checks.append(li);
   }
-  if (!report) {
+  if (!report && !(protocolChecks || []).some((c) => !c.passed)) {
     const li = el('li', 'fail');
     li.append(el('strong', '', `FAILED §${step || '4.3'}`), document.createTextNode(` — ${STEP_TEXT[step] || 'the response did not pass the protocol checks'}`));
     checks.append(li);

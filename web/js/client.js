@@ -164,6 +164,7 @@ export class CerumbraClient {
       report,
       details: this.options.verifier ? this.options.verifier.details : null,
       quote: this.handshake.quote,
+      protocolChecks: this.handshake.checks,
       step: error ? error.step || null : null,
       fingerprint: this.session ? this.session.fingerprint : null,
     });
