@@ -49,7 +49,7 @@ test('the page connects, verifies, streams an answer, stops and disconnects', as
   await waitFor(() => /^connected|FAILED/.test($('status').textContent), 'the session');
   assert.match($('status').textContent, /^connected — encrypted session [0-9a-f]{16}$/);
   assert.equal($('state-client').textContent, 'generated');
-  assert.equal($('state-node').textContent, 'received');
+  assert.equal($('state-node').textContent, 'verified');
   assert.equal($('state-secret').textContent, 'established');
   assert.match($('value-secret').textContent, /^session fingerprint [0-9a-f]{16}$/);
   assert.equal($('state-attestation').textContent, 'verified');

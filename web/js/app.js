@@ -152,7 +152,6 @@ function renderAttestation({ report, details, quote, step, protocolChecks }) {
         el('td', '', pinned ? (toHex(pinned) === toHex(m.value) ? 'matches the pin' : 'DIFFERS from the pin') : 'not pinned'));
       rows.append(tr);
     }
-    setBadge('node', 'received', shortHex(quote.nodePublicKey));
   }
 
   const chain = $('chain');
@@ -186,6 +185,12 @@ function renderAttestation({ report, details, quote, step, protocolChecks }) {
     gpus.append(dl);
   }
 
+  if (quote) {
+    const keyFailed = (protocolChecks || []).some((c) => !c.passed && (c.name === 'protocol.node_key' || c.name === 'protocol.binding'));
+    const verified = report && report.ok();
+    setBadge('node', keyFailed ? 'FAILED' : verified ? 'verified' : 'received',
+      `${shortHex(quote.nodePublicKey)}${keyFailed ? ' — not bound to this session or not a valid point' : verified ? ' — bound to the verified quote' : ''}`);
+  }
   if (report && report.ok()) {
     setBadge('attestation', 'verified', quote.evidenceType === EvidenceType.SIMULATED ? SIMULATED_LABEL : 'nvidia-gpu');
   } else {
