@@ -228,3 +228,21 @@ test('simulated evidence must be empty, and unknown evidence bytes fail', async 
   await assert.rejects(u.client.connect());
   assert.match(u.client.reason, /nvidia\.evidence\.parse/);
 });
+
+test('stop: CANCEL during a streamed answer ends it with finish_reason cancelled', async () => {
+  const t = await setup({ nodeOptions: { chunkDelayMs: 15, answer: () => Array.from({ length: 200 }, (_, i) => `t${i} `) } });
+  await t.client.connect();
+  const answer = t.client.chat('long please');
+  await waitFor(() => t.texts.length >= 2, 'the first chunks');
+  await t.client.cancel();
+  const { text, end } = await answer;
+  assert.equal(end.finishReason, 'cancelled');
+  assert.ok(end.usage.completionTokens < 200);
+  assert.equal(text.split(' ').length - 1, end.usage.completionTokens);
+  // The session goes on.
+  t.node.chunkDelayMs = 0;
+  const next = await t.client.chat('next');
+  assert.equal(next.end.finishReason, 'stop');
+  await t.client.disconnect();
+  assert.equal(t.client.state, 'closed');
+});

@@ -125,7 +125,8 @@ export async function makeSigner(ca, { evidenceType = 1, evidence: fixedEvidence
  * `tamper(frame, index)` may alter each outgoing binary frame.
  */
 export class FakeNode {
-  constructor({ signer, answer = (p) => [`echo: ${p}`], tamper = null, dropAfterFrames = null, clockOffsetMs = 0 }) {
+  constructor({ signer, answer = (p) => [`echo: ${p}`], tamper = null, dropAfterFrames = null, clockOffsetMs = 0, chunkDelayMs = 0 }) {
+    this.chunkDelayMs = chunkDelayMs;
     this.clockOffsetMs = clockOffsetMs;
     this.signer = signer;
     this.answer = answer;
@@ -223,9 +224,21 @@ export class FakeNode {
           continue;
         }
         const chunks = this.answer(request.content);
-        for (const chunk of chunks) for (const f of await this.session.sendData(utf8(chunk))) this.toClient(f);
-        const end = '{"finish_reason":"stop","usage":{"prompt_tokens":3,"completion_tokens":' + chunks.length + '}}';
-        for (const f of await this.session.sendEnd(end)) this.toClient(f);
+        this.cancelled = false;
+        // Stream outside the message chain, so a CANCEL can arrive meanwhile.
+        this.streaming = (async () => {
+          let sent = 0;
+          for (const chunk of chunks) {
+            if (this.cancelled) break;
+            for (const f of await this.session.sendData(utf8(chunk))) this.toClient(f);
+            ++sent;
+            if (this.chunkDelayMs) await new Promise((r) => setTimeout(r, this.chunkDelayMs));
+          }
+          const reason = this.cancelled ? 'cancelled' : 'stop';
+          const end = `{"finish_reason":"${reason}","usage":{"prompt_tokens":3,"completion_tokens":${sent}}}`;
+          for (const f of await this.session.sendEnd(end)) this.toClient(f);
+        })();
+        if (!this.chunkDelayMs) await this.streaming;
       }
     }
   }
