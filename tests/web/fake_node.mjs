@@ -60,12 +60,24 @@ function p1363ToDer(sig) {
   return seq(integer(sig.subarray(0, 32)), integer(sig.subarray(32)));
 }
 
-async function makeCertificate({ subject, issuer, spki, signingKey, ca, notBefore, notAfter, serial }) {
-  const extensions = ca
-    ? seq(
-      seq(oid('2.5.29.19'), tlv(0x01, Uint8Array.of(0xff)), tlv(0x04, seq(tlv(0x01, Uint8Array.of(0xff))))),
-      seq(oid('2.5.29.15'), tlv(0x01, Uint8Array.of(0xff)), tlv(0x04, tlv(0x03, Uint8Array.of(1, 0x06)))))
-    : seq(seq(oid('2.5.29.15'), tlv(0x01, Uint8Array.of(0xff)), tlv(0x04, tlv(0x03, Uint8Array.of(7, 0x80)))));
+/**
+ * makeCertificate writes and signs one certificate. Options: subject,
+ * issuer, spki (DER), signingKey (ECDSA P-256 private key), ca,
+ * keyCertSign (default = ca), pathLength, extraExtension (DER of one
+ * Extension), notBefore, notAfter, serial, outerAlgorithm (DER, to break
+ * the inner/outer equality).
+ */
+export async function makeCertificate({
+  subject, issuer, spki, signingKey, ca, keyCertSign = ca, pathLength = null, extraExtension = null,
+  notBefore, notAfter, serial, outerAlgorithm = ECDSA_SHA256,
+}) {
+  const bc = ca
+    ? seq(oid('2.5.29.19'), tlv(0x01, Uint8Array.of(0xff)), tlv(0x04, seq(tlv(0x01, Uint8Array.of(0xff)),
+      ...(pathLength === null ? [] : [integer(Uint8Array.of(pathLength))]))))
+    : null;
+  const ku = seq(oid('2.5.29.15'), tlv(0x01, Uint8Array.of(0xff)),
+    tlv(0x04, keyCertSign ? tlv(0x03, Uint8Array.of(1, 0x86)) : tlv(0x03, Uint8Array.of(7, 0x80))));
+  const extensions = seq(...[bc, ku, extraExtension].filter(Boolean));
   const tbs = seq(
     tlv(0xa0, integer(Uint8Array.of(2))),
     integer(Uint8Array.of(serial)),
@@ -76,8 +88,16 @@ async function makeCertificate({ subject, issuer, spki, signingKey, ca, notBefor
     spki,
     tlv(0xa3, extensions));
   const sig = new Uint8Array(await subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, signingKey, tbs));
-  return seq(tbs, ECDSA_SHA256, tlv(0x03, concat(Uint8Array.of(0), p1363ToDer(sig))));
+  return seq(tbs, outerAlgorithm, tlv(0x03, concat(Uint8Array.of(0), p1363ToDer(sig))));
 }
+
+/** newKey returns {privateKey, spki} for ECDSA P-256. */
+export async function newKey() {
+  const pair = await subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify']);
+  return { privateKey: pair.privateKey, spki: new Uint8Array(await subtle.exportKey('spki', pair.publicKey)) };
+}
+
+export { oid, seq, tlv };
 
 /** makeSimulatedCa returns {root, leaf, attestationKey, rootFingerprint}. */
 export async function makeSimulatedCa(now = Date.now()) {
