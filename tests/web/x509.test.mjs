@@ -181,6 +181,7 @@ test('issuers must be CAs with keyCertSign within their path length; unknown cri
   assert.deepEqual(good.subjects, ['CN=Leaf', 'CN=Mid', 'CN=Root']);
   await verifyChain(await chain({ ca: true, pathLength: 0 }), { roots, timeMs: now });
   await rejectsChain(await chain({ ca: false }), { roots, timeMs: now });
+  await rejectsChain(await chain({ ca: false, keyCertSign: true }), { roots, timeMs: now }); // keyUsage alone is not enough
   await rejectsChain(await chain({ ca: true, keyCertSign: false }), { roots, timeMs: now });
   const critical = seq(oid('1.2.3.4'), tlv(0x01, Uint8Array.of(0xff)), tlv(0x04, Uint8Array.of(0x05, 0x00)));
   await rejectsChain(await chain({ ca: true }, { extraExtension: critical }), { roots, timeMs: now });
