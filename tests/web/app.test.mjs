@@ -16,7 +16,14 @@ import { FakeNode, makeSigner, makeSimulatedCa } from './fake_node.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const html = fs.readFileSync(path.resolve(here, '../../web/index.html'), 'utf8');
-const settle = (ms = 60) => new Promise((r) => setTimeout(r, ms));
+// waitFor polls until `condition()` holds (the machine may be busy).
+async function waitFor(condition, what, timeoutMs = 10000) {
+  const start = Date.now();
+  while (!condition()) {
+    if (Date.now() - start > timeoutMs) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
 
 async function loadPage(search, node) {
   const document = makeDocument(html);
@@ -39,15 +46,16 @@ test('the page connects, verifies, streams an answer, stops and disconnects', as
   assert.match($('policy-summary').textContent, /sha256:/);
 
   await $('connect-form').requestSubmit();
-  await settle();
+  await waitFor(() => /^connected|FAILED/.test($('status').textContent), 'the session');
   assert.match($('status').textContent, /^connected — encrypted session [0-9a-f]{16}$/);
   assert.equal($('state-client').textContent, 'generated');
-  assert.equal($('state-node').textContent, 'received');
+  assert.equal($('state-node').textContent, 'verified');
   assert.equal($('state-secret').textContent, 'established');
   assert.match($('value-secret').textContent, /^session fingerprint [0-9a-f]{16}$/);
   assert.equal($('state-attestation').textContent, 'verified');
   assert.equal($('evidence-banner').hidden, false);
   assert.match($('evidence-banner').textContent, /SIMULATED — NOT HARDWARE PROTECTED/);
+  assert.match($('checks').textContent, /PASS protocol\.binding/);
   assert.match($('checks').textContent, /PASS quote\.chain/);
   assert.equal($('measurements').children.length, 4);
   assert.equal($('chain').children.length, 2);
@@ -56,7 +64,7 @@ test('the page connects, verifies, streams an answer, stops and disconnects', as
 
   $('prompt').value = 'my private question';
   await $('chat-form').requestSubmit();
-  await settle();
+  await waitFor(() => /finish:/.test($('transcript').textContent), 'the answer');
   const transcript = $('transcript').textContent;
   assert.match(transcript, /my private question/);
   assert.match(transcript, /Random tokens/);
@@ -65,7 +73,7 @@ test('the page connects, verifies, streams an answer, stops and disconnects', as
 
   await $('stop').click(); // no response running: the button is disabled, the click is harmless
   await $('disconnect').click();
-  await settle();
+  await waitFor(() => /closed|FAILED/.test($('status').textContent), 'the close');
   assert.match($('status').textContent, /closed by the client/);
   const log = $('log').textContent;
   assert.ok(log.length > 0);
@@ -79,7 +87,7 @@ test('strict mode in the page refuses simulated evidence with the reason', async
   const $ = (id) => d.getElementById(id);
   assert.equal($('strict').checked, true);
   await $('connect-form').requestSubmit();
-  await settle();
+  await waitFor(() => $('status').textContent === 'FAILED', 'the refusal');
   assert.equal($('status').textContent, 'FAILED');
   assert.match($('status-reason').textContent, /strict/);
   assert.match($('state-attestation').textContent, /FAILED/);
@@ -93,11 +101,10 @@ test('an unpinned root is shown for the person to pin, then the page reconnects'
   const d = await loadPage('', node);
   const $ = (id) => d.getElementById(id);
   await $('connect-form').requestSubmit();
-  await settle();
-  assert.equal($('status').textContent, 'FAILED');
+  await waitFor(() => $('status').textContent === 'FAILED', 'the failure');
   assert.equal($('root-trust').hidden, false);
   assert.equal($('root-fingerprint').textContent.replace(/:/g, ''), ca.rootFingerprint);
   await $('trust-root').click();
-  await settle();
+  await waitFor(() => /^connected/.test($('status').textContent), 'the second session');
   assert.match($('status').textContent, /^connected/);
 });

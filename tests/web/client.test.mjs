@@ -16,9 +16,18 @@ import { toHex, utf8 } from '../../web/js/protocol/bytes.js';
 import { sha384 } from '../../web/js/protocol/quote.js';
 import { FakeNode, makeSigner, makeSimulatedCa } from './fake_node.mjs';
 
-async function setup({ policy = {}, nodeOptions = {} } = {}) {
+// waitFor polls until `condition()` holds (the machine may be busy).
+async function waitFor(condition, what, timeoutMs = 10000) {
+  const start = Date.now();
+  while (!condition()) {
+    if (Date.now() - start > timeoutMs) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+async function setup({ policy = {}, nodeOptions = {}, signerOptions = {} } = {}) {
   const ca = await makeSimulatedCa();
-  const signer = await makeSigner(ca);
+  const signer = await makeSigner(ca, signerOptions);
   const node = new FakeNode({ signer, ...nodeOptions });
   const log = [];
   const states = [];
@@ -59,8 +68,7 @@ test('connect, attest, chat with streaming, reset, cancel and close', async () =
   assert.equal(second.text, 'Hello wörld');
   await t.client.reset();
   await t.client.cancel();
-  await new Promise((r) => setTimeout(r, 20));
-  assert.equal(t.node.cancelled, true);
+  await waitFor(() => t.node.cancelled, 'the CANCEL');
   await t.client.disconnect();
   assert.equal(t.client.state, 'closed');
   assert.deepEqual(t.states[t.states.length - 1], ['closed', { by: 'client' }]);
@@ -80,7 +88,7 @@ test('strict mode refuses simulated evidence and sends nothing', async () => {
   await assert.rejects(t.client.connect());
   assert.equal(t.client.state, 'failed');
   assert.match(t.client.reason, /evidence\.type.*strict/);
-  await new Promise((r) => setTimeout(r, 20));
+  await waitFor(() => t.node.received.length === 2, 'the error message');
   assert.equal(t.node.received.filter((m) => typeof m !== 'string').length, 0, 'no record sent');
   assert.deepEqual(t.node.received.map((m) => JSON.parse(m).type), ['attest_request', 'error']);
 });
@@ -165,4 +173,76 @@ test('policy JSON and URL parameters', () => {
   assert.equal(u.quoteRoots[0].sha256, 'cd'.repeat(32));
   assert.equal(u.measurements.get('model').length, 48);
   assert.throws(() => fromUrl(new URLSearchParams('?pin.model=xyz')));
+});
+
+test('the node may close first: the client answers CLOSE and ends cleanly', async () => {
+  const t = await setup();
+  await t.client.connect();
+  await t.client.chat('hi');
+  await t.node.closeSession();
+  await waitFor(() => t.client.state === 'closed' && t.node.session.state === 'closed', 'both closed');
+  assert.equal(t.client.state, 'closed');
+  assert.deepEqual(t.states[t.states.length - 1], ['closed', { by: 'node' }]);
+  assert.equal(t.node.session.state, 'closed', 'the node got our CLOSE');
+  const sent = t.log.filter((e) => e.direction === 'sent');
+  assert.equal(sent[sent.length - 1].note, 'answer');
+});
+
+test('a bad_request answer, a text frame after the handshake and a response without request fail or report clearly', async () => {
+  const { parseResponseEnd } = await import('../../web/js/protocol/conversation.js');
+  assert.deepEqual(parseResponseEnd(utf8('{"error":"bad_request"}')), { finishReason: 'error', usage: null, error: 'bad_request' });
+  assert.throws(() => parseResponseEnd(utf8('{"error":"context_full"}')));
+  assert.throws(() => parseResponseEnd(utf8('{"finish_reason":"done"}')));
+  assert.throws(() => parseResponseEnd(utf8('')));
+  const t = await setup();
+  await t.client.connect();
+  t.node.toClient('{"type":"error","error":"session_failed"}');
+  await waitFor(() => t.client.state === 'failed', 'the failure');
+  assert.equal(t.client.state, 'failed');
+  assert.match(t.client.reason, /the node reported an error/);
+});
+
+test('nvidia-gpu evidence must be bound to the session: a genuine report for another nonce fails at §4.3.7', async () => {
+  const { encodeNvidiaEvidence } = await import('../../web/js/attest/nvidia_evidence.js');
+  const { readChain, readReport, SAMPLES } = await import('./testdata.mjs');
+  const { fromHex } = await import('../../web/js/protocol/bytes.js');
+  const evidence = encodeNvidiaEvidence({
+    nonce: fromHex('931d8dd0add203ac3d8b4fbde75e115278eefcdceac5b87671a748f32364dfcb'),
+    gpus: [{ index: 0, architecture: 'hopper', report: readReport(SAMPLES.hopper.report), certificateChain: readChain(SAMPLES.hopper.chain) }],
+  });
+  const t = await setup({ signerOptions: { evidenceType: 2, evidence } });
+  await assert.rejects(t.client.connect());
+  assert.match(t.client.reason, /nvidia\.evidence\.nonce/);
+  const [attestation] = t.attestations;
+  assert.equal(attestation.step, '4.3.7');
+  assert.deepEqual(attestation.report.checks.map((c) => [c.name, c.passed]), [
+    ['quote.chain', true], ['quote.signature', true], ['quote.evidence_digest', true],
+    ['nvidia.evidence.parse', true], ['nvidia.evidence.nonce', false]]);
+});
+
+test('simulated evidence must be empty, and unknown evidence bytes fail', async () => {
+  const t = await setup({ signerOptions: { evidence: Uint8Array.of(1, 2, 3) } });
+  await assert.rejects(t.client.connect());
+  assert.match(t.client.reason, /evidence\.type.*empty/);
+  const u = await setup({ signerOptions: { evidenceType: 2, evidence: Uint8Array.of(1, 2, 3) } });
+  await assert.rejects(u.client.connect());
+  assert.match(u.client.reason, /nvidia\.evidence\.parse/);
+});
+
+test('stop: CANCEL during a streamed answer ends it with finish_reason cancelled', async () => {
+  const t = await setup({ nodeOptions: { chunkDelayMs: 15, answer: () => Array.from({ length: 200 }, (_, i) => `t${i} `) } });
+  await t.client.connect();
+  const answer = t.client.chat('long please');
+  await waitFor(() => t.texts.length >= 2, 'the first chunks');
+  await t.client.cancel();
+  const { text, end } = await answer;
+  assert.equal(end.finishReason, 'cancelled');
+  assert.ok(end.usage.completionTokens < 200);
+  assert.equal(text.split(' ').length - 1, end.usage.completionTokens);
+  // The session goes on.
+  t.node.chunkDelayMs = 0;
+  const next = await t.client.chat('next');
+  assert.equal(next.end.finishReason, 'stop');
+  await t.client.disconnect();
+  assert.equal(t.client.state, 'closed');
 });

@@ -60,12 +60,24 @@ function p1363ToDer(sig) {
   return seq(integer(sig.subarray(0, 32)), integer(sig.subarray(32)));
 }
 
-async function makeCertificate({ subject, issuer, spki, signingKey, ca, notBefore, notAfter, serial }) {
-  const extensions = ca
-    ? seq(
-      seq(oid('2.5.29.19'), tlv(0x01, Uint8Array.of(0xff)), tlv(0x04, seq(tlv(0x01, Uint8Array.of(0xff))))),
-      seq(oid('2.5.29.15'), tlv(0x01, Uint8Array.of(0xff)), tlv(0x04, tlv(0x03, Uint8Array.of(1, 0x06)))))
-    : seq(seq(oid('2.5.29.15'), tlv(0x01, Uint8Array.of(0xff)), tlv(0x04, tlv(0x03, Uint8Array.of(7, 0x80)))));
+/**
+ * makeCertificate writes and signs one certificate. Options: subject,
+ * issuer, spki (DER), signingKey (ECDSA P-256 private key), ca,
+ * keyCertSign (default = ca), pathLength, extraExtension (DER of one
+ * Extension), notBefore, notAfter, serial, outerAlgorithm (DER, to break
+ * the inner/outer equality).
+ */
+export async function makeCertificate({
+  subject, issuer, spki, signingKey, ca, keyCertSign = ca, pathLength = null, extraExtension = null,
+  notBefore, notAfter, serial, outerAlgorithm = ECDSA_SHA256,
+}) {
+  const bc = ca
+    ? seq(oid('2.5.29.19'), tlv(0x01, Uint8Array.of(0xff)), tlv(0x04, seq(tlv(0x01, Uint8Array.of(0xff)),
+      ...(pathLength === null ? [] : [integer(Uint8Array.of(pathLength))]))))
+    : null;
+  const ku = seq(oid('2.5.29.15'), tlv(0x01, Uint8Array.of(0xff)),
+    tlv(0x04, keyCertSign ? tlv(0x03, Uint8Array.of(1, 0x86)) : tlv(0x03, Uint8Array.of(7, 0x80))));
+  const extensions = seq(...[bc, ku, extraExtension].filter(Boolean));
   const tbs = seq(
     tlv(0xa0, integer(Uint8Array.of(2))),
     integer(Uint8Array.of(serial)),
@@ -76,8 +88,16 @@ async function makeCertificate({ subject, issuer, spki, signingKey, ca, notBefor
     spki,
     tlv(0xa3, extensions));
   const sig = new Uint8Array(await subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, signingKey, tbs));
-  return seq(tbs, ECDSA_SHA256, tlv(0x03, concat(Uint8Array.of(0), p1363ToDer(sig))));
+  return seq(tbs, outerAlgorithm, tlv(0x03, concat(Uint8Array.of(0), p1363ToDer(sig))));
 }
+
+/** newKey returns {privateKey, spki} for ECDSA P-256. */
+export async function newKey() {
+  const pair = await subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify']);
+  return { privateKey: pair.privateKey, spki: new Uint8Array(await subtle.exportKey('spki', pair.publicKey)) };
+}
+
+export { oid, seq, tlv };
 
 /** makeSimulatedCa returns {root, leaf, attestationKey, rootFingerprint}. */
 export async function makeSimulatedCa(now = Date.now()) {
@@ -96,16 +116,16 @@ export async function makeSimulatedCa(now = Date.now()) {
 
 export const MEASUREMENT_NAMES = ['config', 'executable', 'model', 'web'];
 
-/** makeSigner returns a simulated QuoteSigner. */
-export async function makeSigner(ca) {
+/** makeSigner returns a QuoteSigner (simulated, or with the given evidence type and bytes). */
+export async function makeSigner(ca, { evidenceType = 1, evidence: fixedEvidence = new Uint8Array(0) } = {}) {
   const measurements = [];
   for (const n of MEASUREMENT_NAMES) measurements.push({ name: n, value: await sha384(utf8(n)) });
   return {
     measurements,
     async sign(input) {
-      const evidence = new Uint8Array(0);
+      const evidence = fixedEvidence;
       const quote = encodeQuote({
-        evidenceType: 1,
+        evidenceType,
         timestampMs: input.timestampMs,
         clientNonce: input.clientNonce,
         clientPublicKey: input.clientPublicKey,
@@ -125,7 +145,8 @@ export async function makeSigner(ca) {
  * `tamper(frame, index)` may alter each outgoing binary frame.
  */
 export class FakeNode {
-  constructor({ signer, answer = (p) => [`echo: ${p}`], tamper = null, dropAfterFrames = null, clockOffsetMs = 0 }) {
+  constructor({ signer, answer = (p) => [`echo: ${p}`], tamper = null, dropAfterFrames = null, clockOffsetMs = 0, chunkDelayMs = 0 }) {
+    this.chunkDelayMs = chunkDelayMs;
     this.clockOffsetMs = clockOffsetMs;
     this.signer = signer;
     this.answer = answer;
@@ -150,8 +171,10 @@ export class FakeNode {
       }
 
       send(data) {
+        if (this.readyState !== 1) return; // browsers discard data sent while closing
         const copy = typeof data === 'string' ? data : new Uint8Array(data).slice();
-        setTimeout(() => node.onClientMessage(copy), 0);
+        // Messages of an earlier connection never reach a later session.
+        setTimeout(() => node.socket === this && node.onClientMessage(copy), 0);
       }
 
       close(code) {
@@ -160,6 +183,11 @@ export class FakeNode {
         setTimeout(() => this.onclose && this.onclose({ code }), 0);
       }
     };
+  }
+
+  /** closeSession sends the node's own CLOSE (shutdown, idle timeout). */
+  async closeSession() {
+    for (const f of await this.session.close()) this.toClient(f);
   }
 
   toClient(data) {
@@ -207,6 +235,7 @@ export class FakeNode {
       if (e.type === 'send') this.toClient(e.bytes);
       if (e.type === 'data') this.message = concat(this.message || new Uint8Array(0), e.bytes);
       if (e.type === 'cancel') this.cancelled = true;
+      if (e.type === 'close') this.closedByClient = true;
       if (e.type === 'end') {
         const request = JSON.parse(new TextDecoder().decode(this.message || new Uint8Array(0)));
         this.message = null;
@@ -215,9 +244,21 @@ export class FakeNode {
           continue;
         }
         const chunks = this.answer(request.content);
-        for (const chunk of chunks) for (const f of await this.session.sendData(utf8(chunk))) this.toClient(f);
-        const end = '{"finish_reason":"stop","usage":{"prompt_tokens":3,"completion_tokens":' + chunks.length + '}}';
-        for (const f of await this.session.sendEnd(end)) this.toClient(f);
+        this.cancelled = false;
+        // Stream outside the message chain, so a CANCEL can arrive meanwhile.
+        this.streaming = (async () => {
+          let sent = 0;
+          for (const chunk of chunks) {
+            if (this.cancelled) break;
+            for (const f of await this.session.sendData(utf8(chunk))) this.toClient(f);
+            ++sent;
+            if (this.chunkDelayMs) await new Promise((r) => setTimeout(r, this.chunkDelayMs));
+          }
+          const reason = this.cancelled ? 'cancelled' : 'stop';
+          const end = `{"finish_reason":"${reason}","usage":{"prompt_tokens":3,"completion_tokens":${sent}}}`;
+          for (const f of await this.session.sendEnd(end)) this.toClient(f);
+        })();
+        if (!this.chunkDelayMs) await this.streaming;
       }
     }
   }

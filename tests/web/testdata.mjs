@@ -15,7 +15,6 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const candidates = [
   process.env.CERUMBRA_TESTVECTORS,
   path.resolve(here, '../../../shared/testvectors'),
-  '/work/shared/testvectors',
 ].filter(Boolean);
 
 export const TESTVECTORS = candidates.find((p) => fs.existsSync(p));

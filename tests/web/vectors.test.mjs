@@ -459,6 +459,10 @@ test('negative cases are rejected at their step', async (t) => {
         // Steps 1-4 are the protocol's: the verifier is never asked.
         assert.equal(verifier.calls, step < '4.3.5' ? 0 : 1);
         assert.equal(error.step, step);
+        // The page's list of steps 1-4 ends with the failed one (or all passed).
+        const failed = client.checks.filter((x) => !x.passed).map((x) => x.name);
+        const names = { '4.3.1': 'protocol.response', '4.3.2': 'protocol.quote', '4.3.3': 'protocol.binding', '4.3.4': 'protocol.node_key' };
+        assert.deepEqual(failed, names[step] ? [names[step]] : []);
         // And the earlier steps pass.
         let response = null;
         try {

@@ -159,3 +159,42 @@ for (const [file, curve] of [['ecdsa_secp256r1_sha256_test.json', 'P-256'], ['ec
     assert.ok(count > 400);
   });
 }
+
+// Chains written by the test (fake_node.mjs) for the rules the NVIDIA chains
+// cannot break: CA flags, keyCertSign, path length, unknown critical
+// extensions, inner/outer algorithm.
+test('issuers must be CAs with keyCertSign within their path length; unknown critical extensions fail', async () => {
+  const { makeCertificate, newKey, oid, seq, tlv } = await import('./fake_node.mjs');
+  const now = Date.now();
+  const validity = { notBefore: now - 86400000, notAfter: now + 86400000 };
+  const rootKey = await newKey();
+  const midKey = await newKey();
+  const leafKey = await newKey();
+  const root = await makeCertificate({ subject: 'Root', issuer: 'Root', spki: rootKey.spki, signingKey: rootKey.privateKey, ca: true, serial: 1, ...validity });
+  const roots = [{ der: root }];
+  const chain = async (midOptions, leafOptions = {}) => {
+    const mid = await makeCertificate({ subject: 'Mid', issuer: 'Root', spki: midKey.spki, signingKey: rootKey.privateKey, serial: 2, ...validity, ...midOptions });
+    const leaf = await makeCertificate({ subject: 'Leaf', issuer: 'Mid', spki: leafKey.spki, signingKey: midKey.privateKey, ca: false, serial: 3, ...validity, ...leafOptions });
+    return [leaf, mid, root];
+  };
+  const good = await verifyChain(await chain({ ca: true }), { roots, timeMs: now });
+  assert.deepEqual(good.subjects, ['CN=Leaf', 'CN=Mid', 'CN=Root']);
+  await verifyChain(await chain({ ca: true, pathLength: 0 }), { roots, timeMs: now });
+  await rejectsChain(await chain({ ca: false }), { roots, timeMs: now });
+  await rejectsChain(await chain({ ca: false, keyCertSign: true }), { roots, timeMs: now }); // keyUsage alone is not enough
+  await rejectsChain(await chain({ ca: true, keyCertSign: false }), { roots, timeMs: now });
+  const critical = seq(oid('1.2.3.4'), tlv(0x01, Uint8Array.of(0xff)), tlv(0x04, Uint8Array.of(0x05, 0x00)));
+  await rejectsChain(await chain({ ca: true }, { extraExtension: critical }), { roots, timeMs: now });
+  // A root with pathLength 0 may not have an intermediate CA below it.
+  const strictRoot = await makeCertificate({ subject: 'Root', issuer: 'Root', spki: rootKey.spki, signingKey: rootKey.privateKey, ca: true, pathLength: 0, serial: 1, ...validity });
+  const [leaf, mid] = await chain({ ca: true });
+  await rejectsChain([leaf, mid, strictRoot], { roots: [{ der: strictRoot }], timeMs: now });
+  await verifyChain([mid, strictRoot], { roots: [{ der: strictRoot }], timeMs: now });
+  // Inner and outer signature algorithms must be equal.
+  const sha384 = seq(oid('1.2.840.10045.4.3.3'));
+  const odd = await makeCertificate({ subject: 'Leaf', issuer: 'Mid', spki: leafKey.spki, signingKey: midKey.privateKey, ca: false, serial: 3, outerAlgorithm: sha384, ...validity });
+  assert.throws(() => parseCertificate(odd), /signature algorithms differ/);
+  // A self-signed leaf that merely claims the pinned root's name fails.
+  const impostor = await makeCertificate({ subject: 'Root', issuer: 'Root', spki: leafKey.spki, signingKey: leafKey.privateKey, ca: true, serial: 9, ...validity });
+  await rejectsChain([leaf, mid, impostor], { roots, timeMs: now });
+});

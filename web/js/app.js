@@ -117,15 +117,15 @@ const STEP_TEXT = Object.freeze({
   '4.3.4': 'the node key is not a valid P-256 point',
 });
 
-function renderAttestation({ report, details, quote, step }) {
+function renderAttestation({ report, details, quote, step, protocolChecks }) {
   const checks = $('checks');
   checks.replaceChildren();
-  for (const c of report ? report.checks : []) {
+  for (const c of (protocolChecks || []).concat(report ? report.checks : [])) {
     const li = el('li', c.passed ? 'pass' : 'fail');
     li.append(el('strong', '', `${c.passed ? 'PASS' : 'FAILED'} ${c.name}`), document.createTextNode(c.detail ? ` — ${c.detail}` : ''));
     checks.append(li);
   }
-  if (!report) {
+  if (!report && !(protocolChecks || []).some((c) => !c.passed)) {
     const li = el('li', 'fail');
     li.append(el('strong', '', `FAILED §${step || '4.3'}`), document.createTextNode(` — ${STEP_TEXT[step] || 'the response did not pass the protocol checks'}`));
     checks.append(li);
@@ -152,7 +152,6 @@ function renderAttestation({ report, details, quote, step }) {
         el('td', '', pinned ? (toHex(pinned) === toHex(m.value) ? 'matches the pin' : 'DIFFERS from the pin') : 'not pinned'));
       rows.append(tr);
     }
-    setBadge('node', 'received', shortHex(quote.nodePublicKey));
   }
 
   const chain = $('chain');
@@ -186,6 +185,12 @@ function renderAttestation({ report, details, quote, step }) {
     gpus.append(dl);
   }
 
+  if (quote) {
+    const keyFailed = (protocolChecks || []).some((c) => !c.passed && (c.name === 'protocol.node_key' || c.name === 'protocol.binding'));
+    const verified = report && report.ok();
+    setBadge('node', keyFailed ? 'FAILED' : verified ? 'verified' : 'received',
+      `${shortHex(quote.nodePublicKey)}${keyFailed ? ' — not bound to this session or not a valid point' : verified ? ' — bound to the verified quote' : ''}`);
+  }
   if (report && report.ok()) {
     setBadge('attestation', 'verified', quote.evidenceType === EvidenceType.SIMULATED ? SIMULATED_LABEL : 'nvidia-gpu');
   } else {

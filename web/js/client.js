@@ -134,6 +134,8 @@ export class CerumbraClient {
     const contentType = first ? first.type.toUpperCase() : 'KEY_UPDATE';
     this.log('received', { kind: 'binary', type: 'record', size: frame.length, seq: seqOf(frame), contentType });
     for (const event of events) this.onEvent(event);
+    // After the node's CLOSE (and our answering CLOSE, sent above), end the socket.
+    if (this.state === 'closed' && this.socket) this.socket.close(1000);
   }
 
   async onResponse(text) {
@@ -162,6 +164,7 @@ export class CerumbraClient {
       report,
       details: this.options.verifier ? this.options.verifier.details : null,
       quote: this.handshake.quote,
+      protocolChecks: this.handshake.checks,
       step: error ? error.step || null : null,
       fingerprint: this.session ? this.session.fingerprint : null,
     });
@@ -194,7 +197,7 @@ export class CerumbraClient {
           const tail = pending.stream.finish();
           if (tail && this.options.onText) this.options.onText(tail);
           pending.text += tail;
-          const end = pending.reset ? { finishReason: 'stop', usage: null, error: null } : parseResponseEnd(event.bytes);
+          const end = parseResponseEnd(event.bytes);
           if (this.options.onResponseEnd) this.options.onResponseEnd(end);
           pending.resolve({ text: pending.text, end });
         } catch (e) {
@@ -209,7 +212,6 @@ export class CerumbraClient {
           return;
         }
         this.setState('closed', { by: this.state === 'closing' ? 'client' : 'node' });
-        this.socket.close(1000);
         return;
       default:
         this.fail(`unexpected ${event.type} record`);

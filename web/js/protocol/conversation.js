@@ -58,18 +58,21 @@ export function buildResetRequest() {
 }
 
 /**
- * parseResponseEnd returns {finishReason, usage: {promptTokens,
+ * parseResponseEnd (a response's END, reset included) returns {finishReason, usage: {promptTokens,
  * completionTokens} | null, error: string | null} from END payload bytes.
  */
 export function parseResponseEnd(bytes) {
   if (bytes.length === 0) throw invalidArgument('empty END for a response');
   const v = parse(utf8Decode(bytes));
-  if (!isObject(v) || !FINISH_REASONS.includes(v.finish_reason)) throw invalidArgument('bad finish_reason');
+  if (!isObject(v)) throw invalidArgument('END is not an object');
   let error = null;
   if ('error' in v) {
     if (!ERRORS.includes(v.error)) throw invalidArgument('unknown error value');
     error = v.error;
   }
+  // §10.1: a bad_request answer may carry only the error.
+  const finishReason = 'finish_reason' in v || error !== 'bad_request' ? v.finish_reason : 'error';
+  if (!FINISH_REASONS.includes(finishReason)) throw invalidArgument('bad finish_reason');
   let usage = null;
   if ('usage' in v) {
     const u = v.usage;
@@ -78,7 +81,7 @@ export function parseResponseEnd(bytes) {
     }
     usage = { promptTokens: numberValue(u.prompt_tokens), completionTokens: numberValue(u.completion_tokens) };
   }
-  return { finishReason: v.finish_reason, usage, error };
+  return { finishReason, usage, error };
 }
 
 /** TextStream decodes DATA payloads as strict UTF-8, tolerating a character split across records. */

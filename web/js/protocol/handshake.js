@@ -83,6 +83,8 @@ export class ClientHandshake {
     /** quote is the parsed quote once step 2 passed (public data, for the page). */
     this.quote = null;
     this.response = null;
+    /** checks: §4.3 steps 1-4 as [{name, passed, detail}] (public), for the page. */
+    this.checks = [];
   }
 
   /** start returns the attest_request text (initial -> await_response). */
@@ -115,48 +117,62 @@ export class ClientHandshake {
 
   async finish(text, verifier, nowMs) {
     const maxSize = this.limits.maxResponseFrame;
+    const pass = (name, detail) => this.checks.push({ name, passed: true, detail });
+    const fail = (name, step, detail) => {
+      this.checks.push({ name, passed: false, detail });
+      return stepFailure(step);
+    };
     // Step 1.
-    if (typeof text !== 'string' || textSize(text) > maxSize) throw stepFailure('4.3.1');
+    if (typeof text !== 'string' || textSize(text) > maxSize) throw fail('protocol.response', '4.3.1', 'too large');
     let type;
     try {
       type = peekMessageType(text);
     } catch {
-      throw stepFailure('4.3.1');
+      throw fail('protocol.response', '4.3.1', 'not a handshake message');
     }
     if (type === 'error') {
       let error = null;
       try {
         error = parseErrorMessage(text, maxSize);
       } catch { /* malformed error: opaque */ }
-      if (error && error.code === 'unsupported_version') throw failedPrecondition('unsupported protocol version');
-      throw stepFailure('4.3.1');
+      if (error && error.code === 'unsupported_version') {
+        this.checks.push({ name: 'protocol.response', passed: false, detail: 'the node does not speak version 1' });
+        throw failedPrecondition('unsupported protocol version');
+      }
+      throw fail('protocol.response', '4.3.1', 'the node answered with an error');
     }
     let response;
     try {
       response = parseAttestResponse(text, maxSize);
     } catch {
-      throw stepFailure('4.3.1');
+      throw fail('protocol.response', '4.3.1', 'not a valid attest_response of version 1');
     }
     this.response = response;
+    pass('protocol.response', 'attest_response, version 1');
     // Step 2.
     let quote;
     try {
       quote = parseQuote(response.quote);
     } catch {
-      throw stepFailure('4.3.2');
+      throw fail('protocol.quote', '4.3.2', 'the quote does not parse (canonical encoding, version 1)');
     }
     this.quote = quote;
+    pass('protocol.quote', `${quote.measurements.length} measurements, ${response.quote.length} bytes`);
     // Step 3: both compared, in constant time, so timing does not say which differed.
     const nonceOk = constantTimeEqual(quote.clientNonce, this.nonce);
     const keyOk = constantTimeEqual(quote.clientPublicKey, this.publicKey);
-    if (!(nonceOk & keyOk)) throw stepFailure('4.3.3');
+    if (!(nonceOk & keyOk)) {
+      throw fail('protocol.binding', '4.3.3', 'the quote is for another nonce or client key (replayed or relayed)');
+    }
+    pass('protocol.binding', 'the quote holds this session\'s nonce and client key');
     // Step 4.
     let nodeKey;
     try {
       nodeKey = await importPeerKey(quote.nodePublicKey);
     } catch {
-      throw stepFailure('4.3.4');
+      throw fail('protocol.node_key', '4.3.4', 'not a valid P-256 point');
     }
+    pass('protocol.node_key', 'a valid P-256 point');
     // Steps 5-8.
     let report;
     try {
