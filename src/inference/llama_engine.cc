@@ -216,6 +216,7 @@ class LlamaEngine final : public Engine {
         info_(std::move(info)),
         chat_template_(std::move(chat_template)),
         n_ctx_seq_(static_cast<int>(llama_n_ctx_seq(ctx_.get()))),
+        n_vocab_(llama_vocab_n_tokens(vocab_)),
         shared_(std::make_shared<Shared>()),
         batch_(llama_batch_init(options.batch_size, 0, 1)) {
     for (int i = options_.max_sessions - 1; i >= 0; --i)
@@ -257,6 +258,7 @@ class LlamaEngine final : public Engine {
   void Run();
   void Admit(std::shared_ptr<Slot> slot);
   void Step();
+  llama_token Sample(Active& a);
   void Emit(Active& a, const std::string& text);
   void Finish(Active& a, FinishReason reason, Status status);
   // FailStartup delivers on_done for a slot that never got a sequence.
@@ -271,6 +273,7 @@ class LlamaEngine final : public Engine {
   const EngineInfo info_;
   const std::string chat_template_;
   const int n_ctx_seq_;
+  const int32_t n_vocab_;
 
   std::shared_ptr<Shared> shared_;
   std::mutex shutdown_mu_;  // serializes Shutdown's join
@@ -498,6 +501,29 @@ void LlamaEngine::Finish(Active& a, FinishReason reason, Status status) {
   on_done(c);
 }
 
+llama_token LlamaEngine::Sample(Active& a) {
+  if (a.slot->request.params.temperature == 0) {
+    // Greedy: the argmax of the logits, exactly what the greedy sampler
+    // picks (the first of equal maxima), without copying the whole
+    // vocabulary into a candidate array first. That copy costs about as
+    // much as a decode step of a small model for a 128k vocabulary.
+    const float* logits = llama_get_logits_ith(ctx_.get(), a.batch_index);
+    if (logits == nullptr) {
+      return llama_sampler_sample(a.sampler.get(), ctx_.get(), a.batch_index);
+    }
+    llama_token best = 0;
+    float best_logit = logits[0];
+    for (int32_t i = 1; i < n_vocab_; ++i) {
+      if (logits[i] > best_logit) {
+        best_logit = logits[i];
+        best = i;
+      }
+    }
+    return best;
+  }
+  return llama_sampler_sample(a.sampler.get(), ctx_.get(), a.batch_index);
+}
+
 void LlamaEngine::Step() {
   // Build the batch: one token for every generating sequence (round robin:
   // everyone advances by one per step), then prompt chunks in admission
@@ -556,8 +582,7 @@ void LlamaEngine::Step() {
   for (Active* a : in_batch) {
     if (a->batch_index < 0) continue;  // prompt not complete yet
     a->generating = true;
-    const llama_token token =
-        llama_sampler_sample(a->sampler.get(), ctx_.get(), a->batch_index);
+    const llama_token token = Sample(*a);
     if (llama_vocab_is_eog(vocab_, token)) {
       Finish(*a, FinishReason::kStop, OkStatus());
       continue;

@@ -298,7 +298,7 @@ TEST_F(LlamaEngineTest, StreamsOnlyWholeUtf8Characters) {
   SamplingParams p;
   p.temperature = 1.5f;
   p.seed = 7;
-  p.max_tokens = 48;
+  p.max_tokens = 24;
   auto [text, done] = Run(User("日本語で話して 🙂"), p);
   EXPECT_TRUE(IsValidUtf8(text));
 }
