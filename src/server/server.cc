@@ -6,6 +6,7 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 #include <chrono>
 #include <deque>
@@ -14,6 +15,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -23,6 +25,7 @@
 #include "protocol/session.h"
 #include "server/conversation.h"
 #include "server/log.h"
+#include "server/tls_files.h"
 
 namespace cerumbra::server {
 namespace {
@@ -46,7 +49,14 @@ double SecondsSince(Clock::time_point t) {
 
 }  // namespace
 
-class WsSession;
+// SessionBase is what the server knows of a WebSocket session, whatever
+// its transport (TCP, or TLS over TCP).
+class SessionBase {
+ public:
+  virtual ~SessionBase() = default;
+  // BeginShutdown: see WsSession::BeginShutdown.
+  virtual void BeginShutdown() = 0;
+};
 
 // Shared state of the server, owned by Server::Impl, referenced by every
 // connection (which the Impl outlives: Run returns only after every
@@ -57,11 +67,14 @@ struct ServerState {
   inference::Engine* engine = nullptr;
   Metrics metrics;
   net::io_context ioc;
+  // tls: set when the port speaks HTTPS and WSS (options.tls); shared by
+  // every connection (OpenSSL's SSL_CTX is thread-safe once set up).
+  std::optional<net::ssl::context> tls;
   std::atomic<bool> shutting_down{false};
   std::atomic<uint64_t> next_id{1};
 
   std::mutex mu;
-  std::set<std::shared_ptr<WsSession>> sessions;  // guarded by mu
+  std::set<std::shared_ptr<SessionBase>> sessions;  // guarded by mu
 };
 
 namespace {
@@ -74,11 +87,17 @@ struct Outgoing {
 
 }  // namespace
 
-// WsSession is one WebSocket connection: one Cerumbra session.
-class WsSession : public std::enable_shared_from_this<WsSession> {
+// WsSession is one WebSocket connection: one Cerumbra session. NextLayer
+// is beast::tcp_stream (ws://) or beast::ssl_stream of one (wss://).
+template <class NextLayer>
+class WsSession : public SessionBase,
+                  public std::enable_shared_from_this<WsSession<NextLayer>> {
  public:
-  WsSession(tcp::socket socket, ServerState& state)
-      : ws_(std::move(socket)),
+  // `next` is what NextLayer is made from: the accepted socket, or the
+  // TLS stream after its handshake.
+  template <class Next>
+  WsSession(Next&& next, ServerState& state)
+      : ws_(std::forward<Next>(next)),
         state_(state),
         id_(state.next_id++),
         timer_(ws_.get_executor()),
@@ -92,21 +111,21 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   void Start(http::request<http::string_body> req) {
     {
       std::lock_guard<std::mutex> lock(state_.mu);
-      state_.sessions.insert(shared_from_this());
+      state_.sessions.insert(this->shared_from_this());
     }
     state_.metrics.SessionOpened();
     Log(LogLevel::kInfo, "session_open",
         {{"session", static_cast<int64_t>(id_)}});
     net::dispatch(ws_.get_executor(),
-                  [self = shared_from_this(), req = std::move(req)]() mutable {
+                  [self = this->shared_from_this(), req = std::move(req)]() mutable {
                     self->DoAccept(std::move(req));
                   });
   }
 
   // BeginShutdown ends the session as Server::Shutdown describes. Called on
   // any thread; runs on the strand.
-  void BeginShutdown() {
-    net::post(ws_.get_executor(), [self = shared_from_this()] {
+  void BeginShutdown() override {
+    net::post(ws_.get_executor(), [self = this->shared_from_this()] {
       self->shutting_down_ = true;
       if (!self->session_) {
         self->Abort("shutdown");
@@ -142,7 +161,7 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
         }));
     // The handshake must finish within handshake_timeout of the upgrade.
     timer_.expires_after(limits.handshake_timeout);
-    timer_.async_wait([weak = weak_from_this()](beast::error_code ec) {
+    timer_.async_wait([weak = this->weak_from_this()](beast::error_code ec) {
       if (ec) return;
       if (auto self = weak.lock(); self && self->phase_ == Phase::kHandshake) {
         self->state_.metrics.HandshakeFailed(HandshakeFailure::kTimeout);
@@ -150,7 +169,7 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
       }
     });
     ws_.async_accept(req, beast::bind_front_handler(&WsSession::OnAccept,
-                                                    shared_from_this()));
+                                                    this->shared_from_this()));
   }
 
   void OnAccept(beast::error_code ec) {
@@ -163,7 +182,7 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
 
   void DoRead() {
     ws_.async_read(buffer_, beast::bind_front_handler(&WsSession::OnRead,
-                                                      shared_from_this()));
+                                                      this->shared_from_this()));
   }
 
   void OnRead(beast::error_code ec, size_t /*bytes*/) {
@@ -330,7 +349,7 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
     inference::GenerationRequest gen;
     gen.messages = conversation_.messages();
     gen.params = std::move(request.params);
-    std::weak_ptr<WsSession> weak = weak_from_this();
+    std::weak_ptr<WsSession> weak = this->weak_from_this();
     auto executor = ws_.get_executor();
     gen.on_text = [weak, executor](std::string_view text) {
       net::post(executor, [weak, piece = std::string(text)]() mutable {
@@ -395,7 +414,7 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   // Tick sends what the coalescer holds, one DATA record per tick (§6.5).
   void ArmTick() {
     tick_.expires_after(std::chrono::milliseconds(state_.options.coalesce_ms));
-    tick_.async_wait([weak = weak_from_this()](beast::error_code ec) {
+    tick_.async_wait([weak = this->weak_from_this()](beast::error_code ec) {
       if (ec) return;
       auto self = weak.lock();
       if (!self || !self->generation_ || !self->coalescer_) return;
@@ -471,7 +490,7 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
     phase_ = Phase::kClosing;
     // Wait a little for the peer's CLOSE, then end anyway.
     timer_.expires_after(state_.options.limits.shutdown_grace);
-    timer_.async_wait([weak = weak_from_this()](beast::error_code ec) {
+    timer_.async_wait([weak = this->weak_from_this()](beast::error_code ec) {
       if (ec) return;
       if (auto self = weak.lock(); self && self->phase_ != Phase::kDone) {
         self->Abort("close_timeout");
@@ -482,7 +501,7 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   void ArmIdleTimer() {
     last_activity_ = Clock::now();
     timer_.expires_after(state_.options.limits.idle_timeout);
-    timer_.async_wait([weak = weak_from_this()](beast::error_code ec) {
+    timer_.async_wait([weak = this->weak_from_this()](beast::error_code ec) {
       if (ec) return;
       auto self = weak.lock();
       if (!self || self->phase_ != Phase::kEstablished) return;
@@ -502,7 +521,7 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   void ArmIdleTimerAt(Clock::time_point when) {
     if (when <= Clock::now()) when = Clock::now() + std::chrono::seconds(1);
     timer_.expires_at(when);
-    timer_.async_wait([weak = weak_from_this()](beast::error_code ec) {
+    timer_.async_wait([weak = this->weak_from_this()](beast::error_code ec) {
       if (ec) return;
       if (auto self = weak.lock()) self->ArmIdleTimer();
     });
@@ -545,7 +564,7 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
     ws_.binary(!queue_.front().text);
     ws_.async_write(
         net::buffer(queue_.front().bytes),
-        beast::bind_front_handler(&WsSession::OnWrite, shared_from_this()));
+        beast::bind_front_handler(&WsSession::OnWrite, this->shared_from_this()));
   }
 
   void OnWrite(beast::error_code ec, size_t /*bytes*/) {
@@ -590,7 +609,7 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
     if (closing_ws_) return;
     closing_ws_ = true;
     ws_.async_close(close_code_,
-                    [self = shared_from_this()](beast::error_code) {
+                    [self = this->shared_from_this()](beast::error_code) {
                       self->Finish("closed");
                     });
   }
@@ -629,7 +648,7 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
     state_.metrics.SessionClosed();
     Log(LogLevel::kInfo, "session_end",
         {{"session", static_cast<int64_t>(id_)}, {"reason", reason}});
-    std::shared_ptr<WsSession> self = shared_from_this();
+    std::shared_ptr<SessionBase> self = this->shared_from_this();
     std::lock_guard<std::mutex> lock(state_.mu);
     state_.sessions.erase(self);
   }
@@ -651,7 +670,7 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
     std::vector<uint8_t> bytes_;
   };
 
-  websocket::stream<beast::tcp_stream> ws_;
+  websocket::stream<NextLayer> ws_;
   ServerState& state_;
   const uint64_t id_;
   beast::flat_buffer buffer_;
@@ -680,35 +699,88 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
 
 namespace {
 
-// HttpSession serves plain HTTP requests on one connection and hands
-// WebSocket upgrades at /ws to a WsSession.
-class HttpSession : public std::enable_shared_from_this<HttpSession> {
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+// HttpSession serves HTTP requests on one connection and hands WebSocket
+// upgrades at /ws to a WsSession. Stream is beast::tcp_stream (plain HTTP)
+// or TlsStream (HTTPS: the TLS handshake comes first, under the same
+// handshake_timeout as a request).
+template <class Stream>
+class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+
  public:
-  HttpSession(tcp::socket socket, ServerState& state)
-      : stream_(std::move(socket)), state_(state) {}
+  // `args` make the Stream: the accepted socket, and for TLS the context.
+  template <class... Args>
+  explicit HttpSession(ServerState& state, Args&&... args)
+      : stream_(std::forward<Args>(args)...), state_(state) {}
 
   void Start() {
-    net::dispatch(
-        stream_.get_executor(),
-        beast::bind_front_handler(&HttpSession::DoRead, shared_from_this()));
+    if constexpr (kTls) {
+      net::dispatch(stream_.get_executor(),
+                    beast::bind_front_handler(&HttpSession::DoTlsHandshake,
+                                              this->shared_from_this()));
+    } else {
+      net::dispatch(stream_.get_executor(),
+                    beast::bind_front_handler(&HttpSession::DoRead,
+                                              this->shared_from_this()));
+    }
   }
 
  private:
+  void DoTlsHandshake() {
+    beast::get_lowest_layer(stream_).expires_after(
+        state_.options.limits.handshake_timeout);
+    stream_.async_handshake(
+        net::ssl::stream_base::server,
+        beast::bind_front_handler(&HttpSession::OnTlsHandshake,
+                                  this->shared_from_this()));
+  }
+
+  void OnTlsHandshake(beast::error_code ec) {
+    if (ec) {
+      // Not TLS (plain HTTP to an HTTPS port), an old version, no common
+      // cipher, a timeout: the connection is dropped; the reason is for
+      // debugging only (OpenSSL's text, no peer data).
+      Log(LogLevel::kDebug, "tls_handshake_failed",
+          {{"error", ec.message()}});
+      beast::get_lowest_layer(stream_).close();
+      return;
+    }
+    DoRead();
+  }
+
   void DoRead() {
     parser_.emplace();
     parser_->body_limit(state_.options.limits.http_body_bytes);
     parser_->header_limit(
         static_cast<uint32_t>(state_.options.limits.http_header_bytes));
-    stream_.expires_after(state_.options.limits.handshake_timeout);
-    http::async_read(
-        stream_, buffer_, *parser_,
-        beast::bind_front_handler(&HttpSession::OnRead, shared_from_this()));
+    beast::get_lowest_layer(stream_).expires_after(
+        state_.options.limits.handshake_timeout);
+    http::async_read(stream_, buffer_, *parser_,
+                     beast::bind_front_handler(&HttpSession::OnRead,
+                                               this->shared_from_this()));
+  }
+
+  // ShutdownSend ends the connection after the last response: a TCP
+  // half-close, or TLS close_notify then close.
+  void ShutdownSend() {
+    if constexpr (kTls) {
+      beast::get_lowest_layer(stream_).expires_after(
+          state_.options.limits.handshake_timeout);
+      stream_.async_shutdown(
+          [self = this->shared_from_this()](beast::error_code) {
+            beast::get_lowest_layer(self->stream_).close();
+          });
+    } else {
+      beast::error_code ec;
+      stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    }
   }
 
   void OnRead(beast::error_code ec, size_t /*bytes*/) {
     if (ec == http::error::end_of_stream) {
-      stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-      return;
+      return ShutdownSend();
     }
     if (ec) {
       if (ec == http::error::body_limit || ec == http::error::header_limit) {
@@ -739,9 +811,15 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
                        false);
         }
       }
-      stream_.expires_never();
-      std::make_shared<WsSession>(stream_.release_socket(), state_)
-          ->Start(std::move(req));
+      beast::get_lowest_layer(stream_).expires_never();
+      if constexpr (kTls) {
+        std::make_shared<WsSession<TlsStream>>(std::move(stream_), state_)
+            ->Start(std::move(req));
+      } else {
+        std::make_shared<WsSession<beast::tcp_stream>>(
+            stream_.release_socket(), state_)
+            ->Start(std::move(req));
+      }
       return;
     }
     bool keep_alive = req.keep_alive();
@@ -814,19 +892,15 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     auto sp =
         std::make_shared<http::response<http::string_body>>(std::move(res));
     http::async_write(stream_, *sp,
-                      [self = shared_from_this(), sp, keep_alive](
+                      [self = this->shared_from_this(), sp, keep_alive](
                           beast::error_code ec, size_t) {
                         if (ec) return;
-                        if (!keep_alive) {
-                          self->stream_.socket().shutdown(
-                              tcp::socket::shutdown_send, ec);
-                          return;
-                        }
+                        if (!keep_alive) return self->ShutdownSend();
                         self->DoRead();
                       });
   }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   ServerState& state_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
@@ -853,7 +927,15 @@ struct Server::Impl {
         }
         return;
       }
-      std::make_shared<HttpSession>(std::move(socket), state)->Start();
+      if (state.tls) {
+        std::make_shared<HttpSession<TlsStream>>(state, std::move(socket),
+                                                 *state.tls)
+            ->Start();
+      } else {
+        std::make_shared<HttpSession<beast::tcp_stream>>(state,
+                                                         std::move(socket))
+            ->Start();
+      }
       DoAccept();
     });
   }
@@ -917,6 +999,13 @@ Result<std::unique_ptr<Server>> Server::Create(ServerOptions options,
     return InvalidArgumentError("io_threads must be 1..64");
   }
   auto impl = std::make_unique<Impl>();
+  if (options.tls.has_value()) {
+    CERUMBRA_ASSIGN_OR_RETURN(
+        crypto::TlsContext tls,
+        LoadTlsFiles(options.tls->certificate_path,
+                     options.tls->private_key_path));
+    impl->state.tls.emplace(std::move(tls).Release());
+  }
   impl->state.options = std::move(options);
   impl->state.signer = &signer;
   impl->state.engine = &engine;
@@ -946,7 +1035,9 @@ Status Server::Start() {
   i.shutdown_timer.emplace(i.state.ioc);
   i.DoAccept();
   Log(LogLevel::kInfo, "listening",
-      {{"host", i.state.options.host}, {"port", static_cast<int64_t>(i.port)}});
+      {{"host", i.state.options.host},
+       {"port", static_cast<int64_t>(i.port)},
+       {"scheme", i.state.tls ? "https" : "http"}});
   return OkStatus();
 }
 
@@ -968,7 +1059,7 @@ void Server::Shutdown() {
     Log(LogLevel::kInfo, "shutdown_started");
     beast::error_code ec;
     if (i.acceptor) i.acceptor->close(ec);
-    std::vector<std::shared_ptr<WsSession>> sessions;
+    std::vector<std::shared_ptr<SessionBase>> sessions;
     {
       std::lock_guard<std::mutex> lock(i.state.mu);
       sessions.assign(i.state.sessions.begin(), i.state.sessions.end());

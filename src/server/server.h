@@ -1,7 +1,7 @@
 // Copyright 2026 The Cerumbra Authors.
 //
 // Server: the node's network front, one port for HTTP and WebSocket
-// (Boost.Beast over Asio).
+// (Boost.Beast over Asio), or with ServerOptions::tls for HTTPS and WSS.
 //
 //   GET /ws (WebSocket upgrade)  one Cerumbra session (docs/protocol.md):
 //                                the handshake with the QuoteSigner, then
@@ -28,6 +28,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "cerumbra/status.h"
@@ -74,6 +75,14 @@ struct StaticFile {
 };
 using StaticFiles = std::map<std::string, StaticFile>;
 
+// TlsFiles name the PEM files of the node's TLS certificate (the leaf first,
+// then any intermediates) and its private key (see LoadTlsFiles in
+// server/tls_files.h for what is accepted and checked).
+struct TlsFiles {
+  std::string certificate_path;
+  std::string private_key_path;
+};
+
 // ServerOptions configures a Server.
 struct ServerOptions {
   std::string host = "127.0.0.1";
@@ -90,14 +99,20 @@ struct ServerOptions {
   std::function<std::string()> attestation_document;
   std::string attestation_document_path =
       "/.well-known/cerumbra-attestation.json";
+  // tls: with it the port speaks only HTTPS and WSS (TLS 1.2 or 1.3, AEAD
+  // ciphers; crypto/tls.h); without it, plain HTTP and WS.
+  std::optional<TlsFiles> tls;
 };
 
 // Server is the node. Create, Start, Run (blocks), Shutdown from any
 // thread (a signal handler posts it).
 class Server {
  public:
-  // Create checks `options`. `signer` and `engine` must outlive the
-  // Server; `signer` must be thread-safe (sessions sign concurrently).
+  // Create checks `options` and loads the TLS certificate and key when
+  // options.tls is set (its errors name the file and the problem: missing,
+  // unreadable, a key readable by group or others, a key that does not
+  // match the certificate). `signer` and `engine` must outlive the Server;
+  // `signer` must be thread-safe (sessions sign concurrently).
   static Result<std::unique_ptr<Server>> Create(ServerOptions options,
                                                 protocol::QuoteSigner& signer,
                                                 inference::Engine& engine);

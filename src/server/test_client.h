@@ -2,7 +2,8 @@
 //
 // Test-only: a blocking WebSocket client that speaks the Cerumbra protocol
 // to a node on 127.0.0.1 with the real protocol code (ClientHandshake,
-// Session) over a real socket. Used by the server's tests; the product's
+// Session) over a real socket, plain (TestClient, ws://) or over TLS
+// (TlsTestClient, wss://, verifying the node's certificate). Used by the server's tests; the product's
 // client library is a later module.
 
 #ifndef CERUMBRA_SERVER_TEST_CLIENT_H_
@@ -11,14 +12,17 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 #include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "cerumbra/status.h"
+#include "crypto/tls.h"
 #include "protocol/handshake.h"
 #include "protocol/session.h"
 
@@ -43,18 +47,31 @@ struct WsMessage {
   std::vector<uint8_t> bytes;
 };
 
-class TestClient {
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+template <class NextLayer>
+class BasicTestClient {
+  static constexpr bool kTls = std::is_same_v<NextLayer, TlsStream>;
+
  public:
   // Connect opens ws://127.0.0.1:port/ws.
-  static Result<std::unique_ptr<TestClient>> Connect(uint16_t port) {
-    auto c = std::unique_ptr<TestClient>(new TestClient());
-    beast::error_code ec;
-    c->ws_.next_layer().connect(
-        tcp::endpoint(net::ip::make_address("127.0.0.1"), port), ec);
-    if (ec) return UnavailableError("connect: " + ec.message());
-    c->ws_.handshake("127.0.0.1:" + std::to_string(port), "/ws", ec);
-    if (ec) return UnavailableError("ws handshake: " + ec.message());
-    c->ws_.read_message_max(1 << 20);
+  static Result<std::unique_ptr<BasicTestClient>> Connect(uint16_t port)
+    requires(!kTls)
+  {
+    auto c = std::unique_ptr<BasicTestClient>(new BasicTestClient());
+    CERUMBRA_RETURN_IF_ERROR(c->Open(port));
+    return c;
+  }
+
+  // ConnectTls opens wss://127.0.0.1:port/ws with `tls` (a client context:
+  // crypto::TlsContext::CreateClient), which verifies the node.
+  static Result<std::unique_ptr<BasicTestClient>> ConnectTls(
+      uint16_t port, crypto::TlsContext tls)
+    requires(kTls)
+  {
+    auto c = std::unique_ptr<BasicTestClient>(
+        new BasicTestClient(std::move(tls).Release()));
+    CERUMBRA_RETURN_IF_ERROR(c->Open(port));
     return c;
   }
 
@@ -182,18 +199,42 @@ class TestClient {
 
   protocol::Session& session() { return *session_; }
   const std::vector<std::vector<uint8_t>>& sent() const { return sent_; }
-  websocket::stream<beast::tcp_stream>& ws() { return ws_; }
+  websocket::stream<NextLayer>& ws() { return ws_; }
   const std::string& last_response_text() const { return last_response_text_; }
 
  private:
-  TestClient() : ws_(ioc_) {}
+  BasicTestClient()
+    requires(!kTls)
+      : ws_(ioc_) {}
+  explicit BasicTestClient(net::ssl::context::native_handle_type tls)
+    requires(kTls)
+      : tls_(tls), ws_(ioc_, *tls_) {}
+
+  Status Open(uint16_t port) {
+    beast::error_code ec;
+    beast::get_lowest_layer(ws_).connect(
+        tcp::endpoint(net::ip::make_address("127.0.0.1"), port), ec);
+    if (ec) return UnavailableError("connect: " + ec.message());
+    if constexpr (kTls) {
+      ws_.next_layer().handshake(net::ssl::stream_base::client, ec);
+      if (ec) return UnavailableError("tls handshake: " + ec.message());
+    }
+    ws_.handshake("127.0.0.1:" + std::to_string(port), "/ws", ec);
+    if (ec) return UnavailableError("ws handshake: " + ec.message());
+    ws_.read_message_max(1 << 20);
+    return OkStatus();
+  }
 
   net::io_context ioc_;
-  websocket::stream<beast::tcp_stream> ws_;
+  std::optional<net::ssl::context> tls_;  // before ws_, which uses it
+  websocket::stream<NextLayer> ws_;
   std::optional<protocol::Session> session_;
   std::vector<std::vector<uint8_t>> sent_;
   std::string last_response_text_;
 };
+
+using TestClient = BasicTestClient<beast::tcp_stream>;
+using TlsTestClient = BasicTestClient<TlsStream>;
 
 // HttpGet fetches http://127.0.0.1:port/target; returns status and body.
 inline Result<http::response<http::string_body>> HttpGet(
@@ -213,6 +254,32 @@ inline Result<http::response<http::string_body>> HttpGet(
   parser.skip(verb == http::verb::head);
   http::read(stream, buffer, parser, ec);
   http::response<http::string_body> res = parser.release();
+  if (ec) return UnavailableError("read: " + ec.message());
+  return res;
+}
+
+// HttpsGet fetches https://127.0.0.1:port/target with `tls` (a client
+// context that verifies the node); returns status and body.
+inline Result<http::response<http::string_body>> HttpsGet(
+    uint16_t port, crypto::TlsContext tls, std::string_view target) {
+  net::io_context ioc;
+  net::ssl::context ctx(std::move(tls).Release());
+  TlsStream stream(ioc, ctx);
+  beast::error_code ec;
+  beast::get_lowest_layer(stream).connect(
+      tcp::endpoint(net::ip::make_address("127.0.0.1"), port), ec);
+  if (ec) return UnavailableError("connect: " + ec.message());
+  stream.handshake(net::ssl::stream_base::client, ec);
+  if (ec) return UnavailableError("tls handshake: " + ec.message());
+  http::request<http::string_body> req{http::verb::get, std::string(target),
+                                       11};
+  req.set(http::field::host, "127.0.0.1");
+  req.keep_alive(false);
+  http::write(stream, req, ec);
+  if (ec) return UnavailableError("write: " + ec.message());
+  beast::flat_buffer buffer;
+  http::response<http::string_body> res;
+  http::read(stream, buffer, res, ec);
   if (ec) return UnavailableError("read: " + ec.message());
   return res;
 }
