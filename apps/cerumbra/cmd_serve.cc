@@ -2,7 +2,8 @@
 //
 // `cerumbra serve`: the node. Wires the attester (simulated TEE or NVIDIA
 // GPU evidence), the engine (llama.cpp, or an OpenAI-compatible upstream)
-// and the server (HTTP + WebSocket), prints the URL to open, and shuts
+// and the server (HTTP + WebSocket, or HTTPS + WSS with --tls-cert and
+// --tls-key), prints the URL to open, and shuts
 // down cleanly on SIGINT or SIGTERM.
 
 #include <signal.h>
@@ -27,6 +28,7 @@
 #include "server/log.h"
 #include "server/server.h"
 #include "server/static_files.h"
+#include "server/tls_files.h"
 
 namespace cerumbra::cli {
 namespace {
@@ -56,6 +58,8 @@ struct ServeFlags {
   bool no_padding = false;
   int coalesce_ms = 0;
   std::string log_level = "info";
+  std::string tls_cert;
+  std::string tls_key;
 };
 
 std::string DefaultCaDir() {
@@ -130,6 +134,22 @@ int RunServe(const ServeFlags& f) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  // TLS: both files or neither; checked before the (slow) model loads.
+  if (f.tls_cert.empty() != f.tls_key.empty()) {
+    Say("error: --tls-cert and --tls-key go together: give both for HTTPS "
+        "and WSS, or neither for plain HTTP (make a development pair with "
+        "`cerumbra cert dev --out-dir DIR`)");
+    return 2;
+  }
+  const bool tls = !f.tls_cert.empty();
+  if (tls) {
+    auto checked = server::LoadTlsFiles(f.tls_cert, f.tls_key);
+    if (!checked.ok()) {
+      Say("error: " + checked.status().ToString());
+      return 1;
+    }
+  }
+
   // The engine.
   std::unique_ptr<inference::Engine> engine;
   std::string model_path;
@@ -196,6 +216,7 @@ int RunServe(const ServeFlags& f) {
   so.limits.default_max_tokens = f.default_max_tokens;
   so.pad_records = !f.no_padding;
   so.coalesce_ms = f.coalesce_ms;
+  if (tls) so.tls = server::TlsFiles{f.tls_cert, f.tls_key};
   std::vector<attest::WebFile> web_files;
   if (!f.web_root.empty()) {
     auto files = server::LoadStaticFiles(f.web_root);
@@ -291,7 +312,7 @@ int RunServe(const ServeFlags& f) {
                     : "nvidia-gpu"},
                {"evidence_reason", status.reason}});
   const std::string url =
-      "http://" + f.host + ":" + std::to_string(srv.value()->port()) + "/";
+      (tls ? "https://" : "http://") + f.host + ":" + std::to_string(srv.value()->port()) + "/";
   if (status.evidence_type == protocol::EvidenceType::kSimulated) {
     std::printf(
         "Evidence: SIMULATED TEE (%s). No hardware protects this node.\n",
@@ -415,6 +436,12 @@ void RegisterServeCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--log-level", f->log_level, "debug, info or warning")
       ->check(CLI::IsMember({"debug", "info", "warning"}))
       ->capture_default_str();
+  cmd->add_option("--tls-cert", f->tls_cert,
+                  "PEM certificate (chain, leaf first): serve HTTPS and WSS "
+                  "on the port (TLS 1.2+; needs --tls-key). Without it: "
+                  "plain HTTP, fine on localhost");
+  cmd->add_option("--tls-key", f->tls_key,
+                  "PEM private key of --tls-cert (unencrypted; mode 0600)");
   cmd->callback([f, &exit_code] { exit_code = RunServe(*f); });
 }
 

@@ -19,6 +19,8 @@ namespace cerumbra::cli {
 void RegisterVersionCommand(CLI::App& app, int& exit_code);
 // `cerumbra ca init --dir D [--force]` (cmd_ca.cc).
 void RegisterCaCommand(CLI::App& app, int& exit_code);
+// `cerumbra cert dev --out-dir D [--host NAME]... [--force]` (cmd_cert.cc).
+void RegisterCertCommand(CLI::App& app, int& exit_code);
 // `cerumbra attest --ca-dir D ... --out BUNDLE` (cmd_attest.cc).
 void RegisterAttestCommand(CLI::App& app, int& exit_code);
 // `cerumbra verify BUNDLE [--policy FILE] [--time T]` (cmd_verify.cc).

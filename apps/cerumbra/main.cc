@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   cerumbra::cli::RegisterServeCommand(app, exit_code);
   cerumbra::cli::RegisterVersionCommand(app, exit_code);
   cerumbra::cli::RegisterCaCommand(app, exit_code);
+  cerumbra::cli::RegisterCertCommand(app, exit_code);
   cerumbra::cli::RegisterAttestCommand(app, exit_code);
   cerumbra::cli::RegisterVerifyCommand(app, exit_code);
   cerumbra::cli::RegisterModelCommand(app, exit_code);
