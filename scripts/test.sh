@@ -4,6 +4,7 @@
 #   asan  - the same tests under AddressSanitizer + UndefinedBehaviorSanitizer
 #   fuzz  - each libFuzzer target for CERUMBRA_FUZZ_SECONDS (default 30 s)
 #           with ASan+UBSan, on its seed corpus
+#   web   - the browser client's modules under Node (`node --test tests/web/`)
 # The first run on a machine also fetches and builds the pinned llama.cpp
 # (3 to 4 minutes on 2 cores); later runs reuse the cache in
 # ${CERUMBRA_CACHE_DIR:-~/.cache/cerumbra}.
@@ -14,6 +15,9 @@ step() { printf '\n=== %s (%ss elapsed)\n' "$*" "$SECONDS"; }
 
 step "setup"
 bash scripts/setup.sh
+
+step "web client unit tests (node --test tests/web/)"
+node --test tests/web/
 
 for preset in dev asan fuzz; do
   step "configure $preset"
