@@ -302,7 +302,11 @@ int RunServe(const ServeFlags& f) {
         "Model: demo model (random weights): its answers are "
         "meaningless text.\n");
   }
+  const std::string root =
+      attest::CertificateFingerprint(attester.value()->chain().back());
+  std::printf("Quote root SHA-256 (pin it in clients): %s\n", root.c_str());
   std::printf("Cerumbra node listening. Open %s in a browser.\n", url.c_str());
+  std::printf("With the root pinned: %s?root=%s\n", url.c_str(), root.c_str());
   std::fflush(stdout);
 
   std::thread waiter([&] {
