@@ -72,22 +72,25 @@ class Node {
 
   // Start launches the node and waits for its "Open http://..." line.
   bool Start() {
-    std::vector<std::string> args = {CERUMBRA_BIN,
-                                     "serve",
-                                     "--port",
-                                     "0",
-                                     "--ca-dir",
-                                     (dir_ / "ca").string(),
-                                     "--max-tokens",
-                                     "64",
-                                     "--default-max-tokens",
-                                     "12",
-                                     "--threads",
-                                     "2",
-                                     "--context-size",
-                                     "1024",
-                                     "--engine-sessions",
-                                     "4"};
+    // Some options come from a config file, and the CA directory's
+    // parents do not exist yet (the node makes them).
+    std::ofstream(dir_ / "node.toml")
+        << "[serve]\nmax-tokens = 64\ndefault-max-tokens = 12\n";
+    std::vector<std::string> args = {
+        CERUMBRA_BIN,
+        "serve",
+        "--port",
+        "0",
+        "--config",
+        (dir_ / "node.toml").string(),
+        "--ca-dir",
+        (dir_ / "data" / "cerumbra" / "ca").string(),
+        "--threads",
+        "2",
+        "--context-size",
+        "1024",
+        "--engine-sessions",
+        "4"};
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -137,7 +140,7 @@ class Node {
   std::string Output() const {
     return ReadFile(dir_ / "stdout") + ReadFile(dir_ / "stderr");
   }
-  fs::path ca_dir() const { return dir_ / "ca"; }
+  fs::path ca_dir() const { return dir_ / "data" / "cerumbra" / "ca"; }
 
  private:
   fs::path dir_;

@@ -219,6 +219,10 @@ int RunServe(const ServeFlags& f) {
       std::chrono::system_clock::now());
   if (!std::filesystem::exists(std::filesystem::path(ca_dir) /
                                attest::kCaAttestationKeyFile)) {
+    // InitSimulatedCa makes the directory itself (0700), not its parents.
+    std::error_code ec;
+    std::filesystem::create_directories(
+        std::filesystem::path(ca_dir).parent_path(), ec);
     attest::CaInitOptions init;
     init.dir = ca_dir;
     init.now = now;
@@ -334,9 +338,6 @@ void RegisterServeCommand(CLI::App& app, int& exit_code) {
       "at /, the attested encrypted sessions at /ws, /healthz, /metrics and "
       "the attestation document at " +
           std::string(attest::kAttestationDocumentPath));
-  cmd->set_config("--config", "",
-                  "Read options from a TOML file (the same names as the "
-                  "long options, e.g. port = 8080)");
   cmd->add_option("--host", f->host, "Address to listen on")
       ->capture_default_str();
   cmd->add_option("--port", f->port, "Port to listen on (0: any free port)")
