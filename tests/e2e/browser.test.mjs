@@ -39,8 +39,10 @@ function waitFor(predicate, what, ms = 60000) {
 before(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   dir = mkdtempSync(join(tmpdir(), 'cerumbra-e2e-'));
+  // --max-tokens caps every answer (the page asks for 256 by default) so a
+  // loaded CI machine still answers well within the timeouts.
   node = spawn(BIN, ['serve', '--port', '0', '--ca-dir', join(dir, 'ca'), '--threads', '2',
-    '--default-max-tokens', '24'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    '--max-tokens', '24', '--default-max-tokens', '24'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   node.stdout.on('data', (d) => { out += d; });
   node.stderr.on('data', () => {});
@@ -65,7 +67,7 @@ after(async () => {
 // and the WebSocket frames the page sends and receives.
 async function openPage(query, viewport = { width: 1100, height: 900 }) {
   const page = await browser.newPage({ viewport });
-  page.setDefaultTimeout(60000);
+  page.setDefaultTimeout(120000);
   const rec = { errors: [], sent: [], received: [] };
   page.on('console', (m) => { if (m.type() === 'error') rec.errors.push(m.text()); });
   page.on('pageerror', (e) => rec.errors.push(e.message));
@@ -93,7 +95,7 @@ test('connects, verifies the simulated node, streams answers over two turns', as
     await page.click('#send');
     // The answer streams: several records arrive, then the send button is
     // enabled again at the END.
-    await page.waitForFunction(() => !document.querySelector('#send').disabled, null, { timeout: 60000 });
+    await page.waitForFunction(() => !document.querySelector('#send').disabled, null, { timeout: 120000 });
     const records = rec.received.filter((k) => k === 'binary').length - before;
     assert.ok(records >= 3, `turn ${turn}: only ${records} records`);
     assert.ok((await page.textContent('#transcript')).includes(prompt));
@@ -126,7 +128,7 @@ test('strict mode refuses simulated evidence and sends nothing', async () => {
 
 test('a tampered attestation shows FAILED and sends nothing', async () => {
   const page = await browser.newPage();
-  page.setDefaultTimeout(60000);
+  page.setDefaultTimeout(120000);
   const pageSent = [];
   let tampered = false;
   await page.routeWebSocket(/\/ws$/, (ws) => {
@@ -167,7 +169,7 @@ test('phone width, keyboard and a clean console', async () => {
   await page.keyboard.type('typed with the keyboard');
   await page.keyboard.press('Control+Enter');
   await page.waitForFunction(() => document.querySelector('#transcript').textContent.includes('typed with the keyboard'));
-  await page.waitForFunction(() => !document.querySelector('#send').disabled, null, { timeout: 60000 });
+  await page.waitForFunction(() => !document.querySelector('#send').disabled, null, { timeout: 120000 });
   await page.screenshot({ path: join(ARTIFACTS, 'phone.png'), fullPage: true });
   assert.deepEqual(rec.errors, []);
   await page.close();
