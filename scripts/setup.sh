@@ -14,6 +14,8 @@ APT_PACKAGES=(
   clang-format clang libclang-rt-14-dev
   # tests/cli_attest_test.sh compares fingerprints with the openssl CLI
   openssl
+  # the browser end-to-end tests (tests/e2e) drive Debian's Chromium
+  chromium
 )
 
 log() { printf '[setup] %s\n' "$*"; }
@@ -45,5 +47,18 @@ if ((${#missing[@]})); then
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 else
   log "all ${#APT_PACKAGES[@]} apt packages present"
+fi
+
+# npm packages (package.json: playwright-core for tests/e2e; the web client
+# itself has no dependencies). `npm ci` installs exactly package-lock.json;
+# skipped when node_modules already matches it.
+cd "$(dirname "$0")/.."
+if ! cmp -s package-lock.json node_modules/.package-lock.json 2>/dev/null &&
+   ! { [[ -f node_modules/.package-lock.json ]] &&
+       node -e 'const a=require("./package-lock.json").packages,b=require("./node_modules/.package-lock.json").packages;for(const k of Object.keys(a)){if(k&&(!b[k]||b[k].version!==a[k].version))process.exit(1)}' 2>/dev/null; }; then
+  log "npm ci (package-lock.json)"
+  npm ci --silent --no-audit --no-fund
+else
+  log "npm packages present"
 fi
 log "ok"

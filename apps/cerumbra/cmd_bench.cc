@@ -139,8 +139,7 @@ ToolNumbers RunTools(const BenchArgs& args, const std::string& model,
   // which it can use for one-token batches (see docs/performance.md).
   t.bench_cmd = ShellQuote(dir + "/llama-bench") + " -m " + ShellQuote(model) +
                 " -p 0 -n " + std::to_string(args.tokens) + " -t " +
-                std::to_string(threads) + " -r " + std::to_string(args.reps) +
-                " -b 512 -ub 512 -o json";
+                std::to_string(threads) + " -r 1 -b 512 -ub 512 -o json";
   if (auto out = RunCapture(t.bench_cmd + " 2>/dev/null")) {
     try {
       boost::json::value v = boost::json::parse(*out);
@@ -164,9 +163,7 @@ ToolNumbers RunTools(const BenchArgs& args, const std::string& model,
                   " --no-repack --output-format jsonl";
   double tg1 = 0, tg8 = 0, pp1 = 0;
   int n1 = 0, n8 = 0;
-  for (int rep = 0; rep < args.reps; ++rep) {
-    auto out = RunCapture(t.batched_cmd + " 2>&1");
-    if (!out) break;
+  if (auto out = RunCapture(t.batched_cmd + " 2>&1")) {
     size_t pos = 0;
     while ((pos = out->find("{\"n_kv_max\"", pos)) != std::string::npos) {
       const size_t end = out->find('\n', pos);
@@ -246,29 +243,18 @@ int RunBenchEngine(const BenchArgs& args) {
     std::fprintf(stderr, "error: %s\n", w.status().ToString().c_str());
     return 1;
   }
-  RunStats one{}, eight{};
-  for (int rep = 0; rep < args.reps; ++rep) {
-    auto s1 = RunConcurrent(**engine, 1, args.tokens, prompt);
-    auto s8 = RunConcurrent(**engine, 8, args.tokens, prompt);
-    if (!s1.ok() || !s8.ok()) {
-      std::fprintf(stderr, "error: %s\n",
-                   (!s1.ok() ? s1.status() : s8.status()).ToString().c_str());
-      return 1;
-    }
-    one.tokens_per_s += s1->tokens_per_s / args.reps;
-    one.ttft_ms += s1->ttft_ms / args.reps;
-    one.prompt_tokens = s1->prompt_tokens;
-    eight.tokens_per_s += s8->tokens_per_s / args.reps;
-    eight.ttft_ms += s8->ttft_ms / args.reps;
-  }
-  (*engine)->Shutdown();
-
-  // Like for like with llama-bench, which repacks the weights for AMX (and
-  // cannot be told not to): a second engine with repacking on, one session
-  // and one-token prefill steps, because llama.cpp's AMX kernels for
-  // batches of more than one token fault on CPUs whose hypervisor hides AMX
-  // tiles (see docs/performance.md).
-  std::optional<RunStats> repacked;
+  // The repacked engine (see --repacked) and llama.cpp's tools run in the
+  // same rounds as the engine, interleaved, and every figure is the best
+  // of its rounds: on a shared machine other work only ever slows a run
+  // down, so the best round is the closest to the machine's real speed, and
+  // interleaving exposes both sides to the same background.
+  //
+  // The repacked engine is like for like with llama-bench, which repacks
+  // the weights for AMX and cannot be told not to: repacking on, one
+  // session and one-token prefill steps, because llama.cpp's AMX kernels
+  // for batches of more than one token fault on CPUs whose hypervisor
+  // hides AMX tiles (see docs/performance.md).
+  std::unique_ptr<inference::Engine> repacked_engine;
   if (args.repacked) {
     inference::LlamaEngineOptions r = options;
     r.cpu_repack = true;
@@ -279,26 +265,62 @@ int RunBenchEngine(const BenchArgs& args) {
       std::fprintf(stderr, "error: %s\n", e.status().ToString().c_str());
       return 1;
     }
-    if (auto w = RunConcurrent(**e, 1, 8, prompt); !w.ok()) return 1;
-    repacked = RunStats{};
-    for (int rep = 0; rep < args.reps; ++rep) {
-      auto s1 = RunConcurrent(**e, 1, args.tokens, prompt);
-      if (!s1.ok()) return 1;
-      repacked->tokens_per_s += s1->tokens_per_s / args.reps;
+    repacked_engine = std::move(e).value();
+    if (auto w = RunConcurrent(*repacked_engine, 1, 8, prompt); !w.ok()) {
+      return 1;
     }
   }
-
+  auto best = [](std::optional<double>& b, std::optional<double> v,
+                 bool lower_is_better = false) {
+    if (!v) return;
+    if (!b || (lower_is_better ? *v < *b : *v > *b)) b = v;
+  };
+  std::optional<double> one_tps, one_ttft, eight_tps, eight_ttft, repacked_tps;
+  int prompt_tokens = 0;
   ToolNumbers tools;
   const bool have_tools = !args.skip_tools && !args.tools_dir.empty();
-  if (have_tools) {
-    tools = RunTools(args, options.model_path, threads, one.prompt_tokens,
-                     8 * (one.prompt_tokens + args.tokens) + 64);
+  for (int rep = 0; rep < args.reps; ++rep) {
+    auto s1 = RunConcurrent(**engine, 1, args.tokens, prompt);
+    auto s8 = RunConcurrent(**engine, 8, args.tokens, prompt);
+    if (!s1.ok() || !s8.ok()) {
+      std::fprintf(stderr, "error: %s\n",
+                   (!s1.ok() ? s1.status() : s8.status()).ToString().c_str());
+      return 1;
+    }
+    prompt_tokens = s1->prompt_tokens;
+    best(one_tps, s1->tokens_per_s);
+    best(one_ttft, s1->ttft_ms, true);
+    best(eight_tps, s8->tokens_per_s);
+    best(eight_ttft, s8->ttft_ms, true);
+    if (repacked_engine) {
+      auto r1 = RunConcurrent(*repacked_engine, 1, args.tokens, prompt);
+      if (!r1.ok()) return 1;
+      best(repacked_tps, r1->tokens_per_s);
+    }
+    if (have_tools) {
+      ToolNumbers t = RunTools(args, options.model_path, threads, prompt_tokens,
+                               8 * (prompt_tokens + args.tokens) + 64);
+      best(tools.bench_tg, t.bench_tg);
+      best(tools.batched_tg1, t.batched_tg1);
+      best(tools.batched_tg8, t.batched_tg8);
+      best(tools.batched_pp1_ms, t.batched_pp1_ms, true);
+      tools.bench_cmd = t.bench_cmd;
+      tools.batched_cmd = t.batched_cmd;
+    }
+    std::fprintf(stderr, "round %d of %d done\n", rep + 1, args.reps);
   }
+  (*engine)->Shutdown();
+  if (repacked_engine) repacked_engine->Shutdown();
+  RunStats one{one_tps.value_or(0), one_ttft.value_or(0), prompt_tokens};
+  RunStats eight{eight_tps.value_or(0), eight_ttft.value_or(0), prompt_tokens};
+  std::optional<RunStats> repacked;
+  if (repacked_tps) repacked = RunStats{*repacked_tps, 0, prompt_tokens};
 
   std::printf("model: %s (%s)\n", info.model.c_str(), info.model_path.c_str());
   std::printf(
       "backend: %s, %d GPU layers, %d threads, %d generated tokens "
-      "per sequence, %d prompt tokens, greedy, %d repetitions\n",
+      "per sequence, %d prompt tokens, greedy, best of %d interleaved "
+      "rounds\n",
       info.backend.c_str(), info.gpu_layers, threads, args.tokens,
       one.prompt_tokens, args.reps);
   std::printf(
@@ -368,7 +390,8 @@ void RegisterBenchCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--threads", args->threads,
                   "CPU threads for the engine and the tools (default: all)")
       ->check(CLI::Range(0, 1024));
-  cmd->add_option("--reps,-r", args->reps, "Repetitions (default 3)")
+  cmd->add_option("--reps,-r", args->reps,
+                  "Rounds; each figure is the best of its rounds (default 3)")
       ->check(CLI::Range(1, 100));
   cmd->add_option("--llama-tools-dir", args->tools_dir,
                   "Directory with llama-bench and llama-batched-bench "

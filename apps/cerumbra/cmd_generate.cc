@@ -67,7 +67,9 @@ int RunGenerate(const GenerateArgs& args) {
   options.threads = args.threads;
   options.context_size = args.context_size;
   options.max_sessions = 1;
+  // Percent progress on a terminal; one line otherwise (logs stay clean).
   options.progress = isatty(STDERR_FILENO);
+  std::fprintf(stderr, "loading %s\n", options.model_path.c_str());
   Result<std::unique_ptr<inference::Engine>> engine =
       inference::CreateLlamaEngine(options);
   if (!engine.ok()) {

@@ -240,6 +240,10 @@ int RunServe(const ServeFlags& f) {
       std::chrono::system_clock::now());
   if (!std::filesystem::exists(std::filesystem::path(ca_dir) /
                                attest::kCaAttestationKeyFile)) {
+    // InitSimulatedCa makes the directory itself (0700), not its parents.
+    std::error_code ec;
+    std::filesystem::create_directories(
+        std::filesystem::path(ca_dir).parent_path(), ec);
     attest::CaInitOptions init;
     init.dir = ca_dir;
     init.now = now;
@@ -323,7 +327,11 @@ int RunServe(const ServeFlags& f) {
         "Model: demo model (random weights): its answers are "
         "meaningless text.\n");
   }
+  const std::string root =
+      attest::CertificateFingerprint(attester.value()->chain().back());
+  std::printf("Quote root SHA-256 (pin it in clients): %s\n", root.c_str());
   std::printf("Cerumbra node listening. Open %s in a browser.\n", url.c_str());
+  std::printf("With the root pinned: %s?root=%s\n", url.c_str(), root.c_str());
   std::fflush(stdout);
 
   std::thread waiter([&] {
@@ -351,9 +359,6 @@ void RegisterServeCommand(CLI::App& app, int& exit_code) {
       "at /, the attested encrypted sessions at /ws, /healthz, /metrics and "
       "the attestation document at " +
           std::string(attest::kAttestationDocumentPath));
-  cmd->set_config("--config", "",
-                  "Read options from a TOML file (the same names as the "
-                  "long options, e.g. port = 8080)");
   cmd->add_option("--host", f->host, "Address to listen on")
       ->capture_default_str();
   cmd->add_option("--port", f->port, "Port to listen on (0: any free port)")

@@ -18,6 +18,15 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version",
                        std::string("cerumbra ") + CERUMBRA_VERSION);
 
+  // `--config FILE` (TOML) may follow any subcommand: options it does not
+  // know fall through to here. Its [serve] section holds serve's options,
+  // under their long names (docs/node.md).
+  app.set_config("--config", "",
+                 "Read options from a TOML file: a section per command "
+                 "([serve]) with the long option names, e.g. port = 8080");
+  app.fallthrough();
+  app.allow_config_extras(false);  // a misspelt key is an error
+
   int exit_code = 1;
   cerumbra::cli::RegisterServeCommand(app, exit_code);
   cerumbra::cli::RegisterVersionCommand(app, exit_code);

@@ -2,9 +2,10 @@
 //
 // policy.js: the client's attestation policy, and the ONE place that knows
 // its external schemas (a policy JSON file the user loads, and URL
-// parameters). ASSUMPTION: the attestation engineer has not published the
-// policy format yet; this is the format the page accepts until then
-// (docs/web-client.md). Change `fromJson` and `fromUrl` only.
+// parameters). It reads the node's `cerumbra-policy-v1` (docs/attestation.md
+// §5; allow-lists and RIM appraisal fail closed, they need the C++
+// verifier) and the page's own format below. Change `fromJson` and
+// `fromUrl` only.
 //
 // Policy JSON (every member optional except "format"):
 //   {"format": "cerumbra-client-policy-v1",
@@ -42,6 +43,7 @@ export function makePolicy(p = {}) {
     maxAgeMs: p.maxAgeMs ?? 5 * 60 * 1000,
     maxFutureMs: p.maxFutureMs ?? 60 * 1000,
     requireFwid: p.requireFwid ?? true,
+    requireRimAppraisal: p.requireRimAppraisal ?? false,
   };
 }
 
@@ -65,9 +67,61 @@ function positiveInteger(v, name) {
   return v;
 }
 
-/** fromJson parses policy file text (strictly; unknown members are errors). */
+// The node's policy format (docs/attestation.md §5), as `cerumbra attest
+// --policy-out` writes it and the attestation document carries it.
+export const NODE_POLICY_FORMAT = 'cerumbra-policy-v1';
+const NODE_MEMBERS = new Set(['format', 'comment', 'accept_simulated', 'quote_roots', 'measurements',
+  'max_age_seconds', 'max_future_seconds', 'nvidia']);
+const NVIDIA_MEMBERS = new Set(['device_root', 'rim_root', 'rims', 'require_rim_appraisal']);
+
+function fromNodePolicy(v) {
+  for (const k of Object.keys(v)) if (!NODE_MEMBERS.has(k)) throw invalidArgument(`unknown policy member ${k}`);
+  const p = { strict: true };
+  if ('accept_simulated' in v) {
+    if (typeof v.accept_simulated !== 'boolean') throw invalidArgument('accept_simulated must be a boolean');
+    p.strict = !v.accept_simulated;
+  }
+  if ('quote_roots' in v) {
+    if (!Array.isArray(v.quote_roots)) throw invalidArgument('quote_roots must be an array');
+    p.quoteRoots = v.quote_roots.map((der) => {
+      if (typeof der !== 'string') throw invalidArgument('a quote root is base64url DER');
+      return { der: b64decode(der) };
+    });
+  }
+  if ('measurements' in v) {
+    if (!isObject(v.measurements)) throw invalidArgument('measurements must be an object');
+    p.measurements = Object.keys(v.measurements).map((name) => {
+      const values = v.measurements[name];
+      // Fail closed: the page pins one value per name; allow-lists need
+      // the C++ verifier for now.
+      if (!Array.isArray(values) || values.length !== 1) {
+        throw invalidArgument(`measurement ${name}: the page supports exactly one pinned value`);
+      }
+      return [name, hexValue(name, values[0])];
+    });
+  }
+  if ('max_age_seconds' in v) p.maxAgeMs = 1000 * positiveInteger(v.max_age_seconds, 'max_age_seconds');
+  if ('max_future_seconds' in v) p.maxFutureMs = 1000 * positiveInteger(v.max_future_seconds, 'max_future_seconds');
+  // C++ default: a GPU must be appraised against RIMs.
+  p.requireRimAppraisal = true;
+  if ('nvidia' in v) {
+    const n = v.nvidia;
+    if (!isObject(n)) throw invalidArgument('nvidia must be an object');
+    for (const k of Object.keys(n)) if (!NVIDIA_MEMBERS.has(k)) throw invalidArgument(`unknown nvidia member ${k}`);
+    if ('device_root' in n) p.nvidiaRoots = [{ der: b64decode(n.device_root) }];
+    if ('require_rim_appraisal' in n) {
+      if (typeof n.require_rim_appraisal !== 'boolean') throw invalidArgument('require_rim_appraisal must be a boolean');
+      p.requireRimAppraisal = n.require_rim_appraisal;
+    }
+  }
+  return makePolicy(p);
+}
+
+/** fromJson parses policy file text (strictly; unknown members are errors):
+ * the page's own format or the node's cerumbra-policy-v1. */
 export function fromJson(text) {
   const v = parse(text);
+  if (isObject(v) && v.format === NODE_POLICY_FORMAT) return fromNodePolicy(v);
   if (!isObject(v) || v.format !== POLICY_FORMAT) throw invalidArgument(`policy format must be ${POLICY_FORMAT}`);
   for (const k of Object.keys(v)) if (!MEMBERS.has(k)) throw invalidArgument(`unknown policy member ${k}`);
   const p = {};

@@ -102,6 +102,12 @@ export class QuoteVerifier {
       details.gpus = result.gpus;
       report.append(result.report);
       if (!result.report.ok()) return report;
+      if (policy.requireRimAppraisal) {
+        // The node's policy (cerumbra-policy-v1) asks for RIM appraisal,
+        // which only the C++ verifier does: fail closed.
+        report.fail('evidence.rim', 'the policy requires RIM appraisal, which this page cannot do (use cerumbra verify)');
+        return report;
+      }
       report.pass('evidence.type', 'nvidia-gpu (report, chain, FWID and signature verified in the browser; RIM appraisal not done here)');
     } else {
       report.fail('evidence.type', 'unknown evidence type');
