@@ -104,13 +104,13 @@ int RunCertDev(const CertDevArgs& args) {
     return made.status().code() == StatusCode::kInvalidArgument ? 2 : 1;
   }
   // The key first: a certificate without its key is useless.
-  Status wrote = WriteFileAtomic(key_path, made->private_key_pem.Reveal(),
-                                 0600);
+  Status wrote =
+      WriteFileAtomic(key_path, made->private_key_pem.Reveal(), 0600);
   if (wrote.ok()) {
     const std::string& pem = made->certificate_pem;
     wrote = WriteFileAtomic(
-        cert_path,
-        {reinterpret_cast<const uint8_t*>(pem.data()), pem.size()}, 0644);
+        cert_path, {reinterpret_cast<const uint8_t*>(pem.data()), pem.size()},
+        0644);
   }
   if (!wrote.ok()) {
     std::fprintf(stderr, "cerumbra cert dev: %s\n", wrote.message().c_str());

@@ -315,8 +315,8 @@ int RunServe(const ServeFlags& f) {
                     ? "simulated"
                     : "nvidia-gpu"},
                {"evidence_reason", status.reason}});
-  const std::string url =
-      (tls ? "https://" : "http://") + f.host + ":" + std::to_string(srv.value()->port()) + "/";
+  const std::string url = (tls ? "https://" : "http://") + f.host + ":" +
+                          std::to_string(srv.value()->port()) + "/";
   if (status.evidence_type == protocol::EvidenceType::kSimulated) {
     std::printf(
         "Evidence: SIMULATED TEE (%s). No hardware protects this node.\n",

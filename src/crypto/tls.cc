@@ -20,7 +20,8 @@
 namespace cerumbra::crypto {
 namespace {
 
-using SslCtxPtr = std::unique_ptr<SSL_CTX, internal::OpensslDeleter<&SSL_CTX_free>>;
+using SslCtxPtr =
+    std::unique_ptr<SSL_CTX, internal::OpensslDeleter<&SSL_CTX_free>>;
 using X509NamePtr =
     std::unique_ptr<X509_NAME, internal::OpensslDeleter<&X509_NAME_free>>;
 using X509ExtensionPtr =
@@ -234,21 +235,18 @@ Result<TlsContext> TlsContext::CreateServer(
 }
 
 Result<TlsContext> TlsContext::CreateClient(const TlsClientOptions& options) {
-  CERUMBRA_ASSIGN_OR_RETURN(
-      std::vector<internal::X509Ptr> certs,
-      ReadCertificates(options.trusted_certificates_pem));
+  CERUMBRA_ASSIGN_OR_RETURN(std::vector<internal::X509Ptr> certs,
+                            ReadCertificates(options.trusted_certificates_pem));
   if (options.expected_host.empty()) {
     return InvalidArgumentError("TLS client: no expected host");
   }
   const bool legacy = options.max_version == TlsVersion::kTls1_1;
-  const int max = legacy ? TLS1_1_VERSION
-                  : options.max_version == TlsVersion::kTls1_2
-                      ? TLS1_2_VERSION
-                      : TLS1_3_VERSION;
+  const int max = legacy                                       ? TLS1_1_VERSION
+                  : options.max_version == TlsVersion::kTls1_2 ? TLS1_2_VERSION
+                                                               : TLS1_3_VERSION;
   CERUMBRA_ASSIGN_OR_RETURN(
-      SslCtxPtr ctx,
-      NewContext(TLS_client_method(), legacy ? TLS1_1_VERSION : TLS1_2_VERSION,
-                 max));
+      SslCtxPtr ctx, NewContext(TLS_client_method(),
+                                legacy ? TLS1_1_VERSION : TLS1_2_VERSION, max));
   if (legacy) {
     // OpenSSL 3 disables TLS 1.1 below security level 0; the point of this
     // client is to offer it anyway.
@@ -347,8 +345,7 @@ Result<DevCertificate> GenerateDevCertificate(
   X509V3_set_ctx(&ctx, cert.get(), cert.get(), nullptr, nullptr, 0);
   // An end-entity certificate (cA=FALSE): Firefox refuses a CA certificate
   // as a server's; the user trusts this one certificate directly.
-  CERUMBRA_RETURN_IF_ERROR(AddExtension(cert.get(), &ctx,
-                                        NID_basic_constraints,
+  CERUMBRA_RETURN_IF_ERROR(AddExtension(cert.get(), &ctx, NID_basic_constraints,
                                         "critical,CA:FALSE"));
   CERUMBRA_RETURN_IF_ERROR(AddExtension(cert.get(), &ctx, NID_key_usage,
                                         "critical,digitalSignature"));

@@ -21,8 +21,9 @@
 namespace cerumbra::crypto {
 namespace {
 
-const std::chrono::sys_seconds kNow = std::chrono::time_point_cast<
-    std::chrono::seconds>(std::chrono::system_clock::now());
+const std::chrono::sys_seconds kNow =
+    std::chrono::time_point_cast<std::chrono::seconds>(
+        std::chrono::system_clock::now());
 
 using SslPtr = std::unique_ptr<SSL, decltype(&SSL_free)>;
 using SslCtxPtr = std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)>;
@@ -139,8 +140,8 @@ TEST(GenerateDevCertificate, RejectsBadHostsAndValidity) {
 
 TEST(TlsContext, NegotiatesTls13WithAnAead) {
   DevCertificate cert = MakeCert();
-  auto server =
-      TlsContext::CreateServer(cert.certificate_pem, Bytes(cert.private_key_pem));
+  auto server = TlsContext::CreateServer(cert.certificate_pem,
+                                         Bytes(cert.private_key_pem));
   ASSERT_TRUE(server.ok()) << server.status().ToString();
   auto client = TlsContext::CreateClient(ClientFor(cert));
   ASSERT_TRUE(client.ok()) << client.status().ToString();
@@ -180,13 +181,17 @@ TEST(TlsContext, ServerRefusesTls11) {
   SslCtxPtr lax(SSL_CTX_new(TLS_server_method()), &SSL_CTX_free);
   SSL_CTX_set_min_proto_version(lax.get(), TLS1_1_VERSION);
   SSL_CTX_set_cipher_list(lax.get(), "DEFAULT:@SECLEVEL=0");
-  ASSERT_EQ(SSL_CTX_use_certificate(lax.get(), [&] {
-              BIO* b = BIO_new_mem_buf(cert.certificate_pem.data(),
-                                       static_cast<int>(cert.certificate_pem.size()));
-              X509* x = PEM_read_bio_X509(b, nullptr, nullptr, nullptr);
-              BIO_free(b);
-              return x;
-            }()), 1);
+  ASSERT_EQ(SSL_CTX_use_certificate(
+                lax.get(),
+                [&] {
+                  BIO* b = BIO_new_mem_buf(
+                      cert.certificate_pem.data(),
+                      static_cast<int>(cert.certificate_pem.size()));
+                  X509* x = PEM_read_bio_X509(b, nullptr, nullptr, nullptr);
+                  BIO_free(b);
+                  return x;
+                }()),
+            1);
   {
     BIO* b = BIO_new_mem_buf(cert.private_key_pem.Reveal().data(),
                              static_cast<int>(cert.private_key_pem.size()));
@@ -213,8 +218,8 @@ TEST(TlsContext, ClientRejectsTheWrongHostAndAnUntrustedCertificate) {
 TEST(TlsContext, CreateServerRejectsMismatchedOrBadInput) {
   DevCertificate cert = MakeCert();
   DevCertificate other = MakeCert();
-  auto mismatched =
-      TlsContext::CreateServer(cert.certificate_pem, Bytes(other.private_key_pem));
+  auto mismatched = TlsContext::CreateServer(cert.certificate_pem,
+                                             Bytes(other.private_key_pem));
   ASSERT_FALSE(mismatched.ok());
   EXPECT_NE(mismatched.status().message().find("does not match"),
             std::string::npos);
@@ -224,8 +229,9 @@ TEST(TlsContext, CreateServerRejectsMismatchedOrBadInput) {
   EXPECT_NE(no_cert.status().message().find("no PEM certificate"),
             std::string::npos);
 
-  const std::string junk = "-----BEGIN PRIVATE KEY-----\nAAAA\n"
-                           "-----END PRIVATE KEY-----\n";
+  const std::string junk =
+      "-----BEGIN PRIVATE KEY-----\nAAAA\n"
+      "-----END PRIVATE KEY-----\n";
   auto bad_key = TlsContext::CreateServer(
       cert.certificate_pem,
       {reinterpret_cast<const uint8_t*>(junk.data()), junk.size()});
@@ -248,8 +254,9 @@ TEST(TlsContext, CreateServerRejectsMismatchedOrBadInput) {
 TEST(TlsContext, ServesAChainWithTheLeafFirst) {
   DevCertificate cert = MakeCert();
   DevCertificate extra = MakeCert();
-  auto server = TlsContext::CreateServer(
-      cert.certificate_pem + extra.certificate_pem, Bytes(cert.private_key_pem));
+  auto server =
+      TlsContext::CreateServer(cert.certificate_pem + extra.certificate_pem,
+                               Bytes(cert.private_key_pem));
   EXPECT_TRUE(server.ok()) << server.status().ToString();
 }
 

@@ -110,10 +110,10 @@ class ServerTlsTest : public ::testing::Test {
     key_path_ = (dir_ / "key.pem").string();
     WriteFile(cert_path_, cert_pem_, 0644);
     auto key = cert->private_key_pem.Reveal();
-    WriteFile(key_path_,
-              std::string_view(reinterpret_cast<const char*>(key.data()),
-                               key.size()),
-              0600);
+    WriteFile(
+        key_path_,
+        std::string_view(reinterpret_cast<const char*>(key.data()), key.size()),
+        0600);
   }
 
   void TearDown() override {
@@ -200,9 +200,9 @@ TEST_F(ServerTlsTest, ServesHealthzOverHttps) {
   EXPECT_NE(page->base()["Content-Security-Policy"].find("wss:"),
             std::string::npos);
   // The certificate names localhost too.
-  auto by_name = HttpsGet(server_->port(),
-                          Client(crypto::TlsVersion::kTls1_3, "localhost"),
-                          "/healthz");
+  auto by_name =
+      HttpsGet(server_->port(),
+               Client(crypto::TlsVersion::kTls1_3, "localhost"), "/healthz");
   EXPECT_TRUE(by_name.ok()) << by_name.status().ToString();
   EXPECT_NE(Log().find(R"("scheme":"https")"), std::string::npos);
 }
@@ -286,8 +286,7 @@ TEST_F(ServerTlsTest, MismatchedCertificateAndKeyIsAStartupError) {
   auto server = Server::Create(std::move(options), *signer_, engine_);
   ASSERT_FALSE(server.ok());
   EXPECT_EQ(server.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_NE(server.status().message().find("does not match"),
-            std::string::npos)
+  EXPECT_NE(server.status().message().find("does not match"), std::string::npos)
       << server.status().message();
   EXPECT_NE(server.status().message().find(other_cert), std::string::npos);
 }

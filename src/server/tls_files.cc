@@ -79,14 +79,13 @@ Result<crypto::TlsContext> LoadTlsFiles(const std::string& certificate_path,
       std::vector<uint8_t> key,
       ReadFile("TLS key", private_key_path, /*private_key=*/true));
   Result<crypto::TlsContext> ctx = crypto::TlsContext::CreateServer(
-      std::string_view(reinterpret_cast<const char*>(cert.data()),
-                       cert.size()),
+      std::string_view(reinterpret_cast<const char*>(cert.data()), cert.size()),
       key);
   crypto::Wipe(key);
   if (!ctx.ok()) {
-    return Status(ctx.status().code(),
-                  "TLS certificate " + certificate_path + " and key " +
-                      private_key_path + ": " + ctx.status().message());
+    return Status(ctx.status().code(), "TLS certificate " + certificate_path +
+                                           " and key " + private_key_path +
+                                           ": " + ctx.status().message());
   }
   return ctx;
 }
