@@ -116,10 +116,10 @@ class WsSession : public SessionBase,
     state_.metrics.SessionOpened();
     Log(LogLevel::kInfo, "session_open",
         {{"session", static_cast<int64_t>(id_)}});
-    net::dispatch(ws_.get_executor(),
-                  [self = this->shared_from_this(), req = std::move(req)]() mutable {
-                    self->DoAccept(std::move(req));
-                  });
+    net::dispatch(ws_.get_executor(), [self = this->shared_from_this(),
+                                       req = std::move(req)]() mutable {
+      self->DoAccept(std::move(req));
+    });
   }
 
   // BeginShutdown ends the session as Server::Shutdown describes. Called on
@@ -181,8 +181,8 @@ class WsSession : public SessionBase,
   }
 
   void DoRead() {
-    ws_.async_read(buffer_, beast::bind_front_handler(&WsSession::OnRead,
-                                                      this->shared_from_this()));
+    ws_.async_read(buffer_, beast::bind_front_handler(
+                                &WsSession::OnRead, this->shared_from_this()));
   }
 
   void OnRead(beast::error_code ec, size_t /*bytes*/) {
@@ -345,7 +345,11 @@ class WsSession : public SessionBase,
       return SendResponseEnd(EncodeEnd(inference::FinishReason::kStop, nullptr,
                                        ResponseError::kNone));
     }
-    conversation_.AddUser(std::move(request.content));
+    if (!request.messages.empty()) {
+      conversation_.Replace(std::move(request.messages));
+    } else {
+      conversation_.AddUser(std::move(request.content));
+    }
     inference::GenerationRequest gen;
     gen.messages = conversation_.messages();
     gen.params = std::move(request.params);
@@ -562,9 +566,9 @@ class WsSession : public SessionBase,
     writing_ = true;
     ws_.text(queue_.front().text);
     ws_.binary(!queue_.front().text);
-    ws_.async_write(
-        net::buffer(queue_.front().bytes),
-        beast::bind_front_handler(&WsSession::OnWrite, this->shared_from_this()));
+    ws_.async_write(net::buffer(queue_.front().bytes),
+                    beast::bind_front_handler(&WsSession::OnWrite,
+                                              this->shared_from_this()));
   }
 
   void OnWrite(beast::error_code ec, size_t /*bytes*/) {
@@ -742,8 +746,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
       // Not TLS (plain HTTP to an HTTPS port), an old version, no common
       // cipher, a timeout: the connection is dropped; the reason is for
       // debugging only (OpenSSL's text, no peer data).
-      Log(LogLevel::kDebug, "tls_handshake_failed",
-          {{"error", ec.message()}});
+      Log(LogLevel::kDebug, "tls_handshake_failed", {{"error", ec.message()}});
       beast::get_lowest_layer(stream_).close();
       return;
     }
@@ -816,8 +819,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
         std::make_shared<WsSession<TlsStream>>(std::move(stream_), state_)
             ->Start(std::move(req));
       } else {
-        std::make_shared<WsSession<beast::tcp_stream>>(
-            stream_.release_socket(), state_)
+        std::make_shared<WsSession<beast::tcp_stream>>(stream_.release_socket(),
+                                                       state_)
             ->Start(std::move(req));
       }
       return;
@@ -1000,10 +1003,9 @@ Result<std::unique_ptr<Server>> Server::Create(ServerOptions options,
   }
   auto impl = std::make_unique<Impl>();
   if (options.tls.has_value()) {
-    CERUMBRA_ASSIGN_OR_RETURN(
-        crypto::TlsContext tls,
-        LoadTlsFiles(options.tls->certificate_path,
-                     options.tls->private_key_path));
+    CERUMBRA_ASSIGN_OR_RETURN(crypto::TlsContext tls,
+                              LoadTlsFiles(options.tls->certificate_path,
+                                           options.tls->private_key_path));
     impl->state.tls.emplace(std::move(tls).Release());
   }
   impl->state.options = std::move(options);
