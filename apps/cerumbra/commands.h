@@ -38,6 +38,10 @@ void RegisterBenchCommand(CLI::App& app, int& exit_code);
 // `cerumbra serve` (cmd_serve.cc): the node.
 void RegisterServeCommand(CLI::App& app, int& exit_code);
 
+// `cerumbra chat URL [--policy FILE] [--strict] [--tls-ca PEM]`
+// (cmd_chat.cc): a terminal chat over the C++ client library.
+void RegisterChatCommand(CLI::App& app, int& exit_code);
+
 }  // namespace cerumbra::cli
 
 #endif  // CERUMBRA_APPS_CERUMBRA_COMMANDS_H_
