@@ -4,9 +4,11 @@
 # report, several turns, /reset, Ctrl-C (SIGINT) cancelling an answer,
 # strict mode and a wrong pin refusing the node before any prompt is sent,
 # and no prompt in the node's output.
-#   usage: cli_chat_test.sh CERUMBRA_BINARY
+# Also runs docs/client-guide.md's C++ example (CLIENT_EXAMPLE).
+#   usage: cli_chat_test.sh CERUMBRA_BINARY [CLIENT_EXAMPLE]
 set -uo pipefail
-bin=${1:?usage: cli_chat_test.sh CERUMBRA}
+bin=${1:?usage: cli_chat_test.sh CERUMBRA [CLIENT_EXAMPLE]}
+example=${2:-}
 tmp=$(mktemp -d)
 node_pid=""
 chat_pid=""
@@ -155,6 +157,16 @@ wait "$chat_pid"; rc=$?
 chat_pid=""
 exec 4>&-
 [[ $rc == 0 ]] || fail "exit $rc :: $(cat "$tmp/chat2.out")"
+
+if [[ -n $example ]]; then
+  step="the client guide's C++ example"
+  input=""
+  run 0 "$example" "$url" "$tmp/policy.json"
+  has "attestation: VERIFIED"
+  has "[length, 8 tokens]"
+  run 1 "$example" "$url" "$tmp/wrong.json"
+  has "policy.measurement.model"
+fi
 
 step="no prompt in the node's output"
 out=$(cat "$tmp/node.out")

@@ -42,6 +42,10 @@ void RegisterServeCommand(CLI::App& app, int& exit_code);
 // (cmd_chat.cc): a terminal chat over the C++ client library.
 void RegisterChatCommand(CLI::App& app, int& exit_code);
 
+// `cerumbra proxy --node URL [--listen HOST:PORT] [--policy FILE]`
+// (cmd_proxy.cc): an OpenAI-compatible server on localhost.
+void RegisterProxyCommand(CLI::App& app, int& exit_code);
+
 }  // namespace cerumbra::cli
 
 #endif  // CERUMBRA_APPS_CERUMBRA_COMMANDS_H_
