@@ -21,6 +21,7 @@
 
 #include "attest/policy.h"
 #include "cerumbra/client.h"
+#include "client/proxy.h"
 #include "crypto/tls.h"
 #include "node_process.h"
 #include "server/test_client.h"
@@ -411,6 +412,63 @@ TEST_F(ClientTest, TruncatedConnectionIsAnErrorNotAnAnswer) {
   EXPECT_FALSE(seen.empty());  // pieces arrived, but no answer
   EXPECT_EQ(conn.value()->Chat("again", p).status().code(),
             StatusCode::kFailedPrecondition);
+}
+
+// PostRaw sends one request to 127.0.0.1:port and returns the raw response
+// up to the close.
+std::string PostRaw(uint16_t port, const std::string& body) {
+  net::io_context ioc;
+  tcp::socket s(ioc);
+  s.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
+  const std::string req =
+      "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nConnection: "
+      "close\r\nContent-Type: application/json\r\nContent-Length: " +
+      std::to_string(body.size()) + "\r\n\r\n" + body;
+  boost::system::error_code ec;
+  net::write(s, net::buffer(req), ec);
+  std::string out;
+  char buf[4096];
+  for (;;) {
+    size_t n = s.read_some(net::buffer(buf), ec);
+    if (ec) break;
+    out.append(buf, n);
+  }
+  return out;
+}
+
+// The proxy in front of a connection that drops mid-answer: a stream ends
+// with an error event and no [DONE]; a plain request gets 502, never a
+// short completion.
+TEST_F(ClientTest, ProxyReportsATruncatedAnswerAsAnError) {
+  for (bool stream : {true, false}) {
+    CuttingRelay relay(node_->port(), /*keep=*/2);
+    client::ProxyOptions po;
+    po.port = 0;
+    po.node_url = "ws://127.0.0.1:" + std::to_string(relay.port()) + "/ws";
+    po.connect = Options();
+    auto proxy = client::Proxy::Create(std::move(po));
+    ASSERT_TRUE(proxy.ok()) << proxy.status().ToString();
+    std::thread t([&] { proxy.value()->Run(); });
+    const std::string r = PostRaw(
+        proxy.value()->port(),
+        std::string(R"({"messages":[{"role":"user","content":"a story"}],)") +
+            R"("max_tokens":24,"stream":)" + (stream ? "true" : "false") + "}");
+    proxy.value()->Shutdown();
+    t.join();
+    EXPECT_TRUE(relay.cut());
+    if (stream) {
+      EXPECT_EQ(r.substr(0, 12), "HTTP/1.1 200") << r;
+      EXPECT_NE(r.find("chat.completion.chunk"), std::string::npos) << r;
+      EXPECT_NE(r.find(R"(data: {"error":)"), std::string::npos) << r;
+      EXPECT_NE(r.find("truncated"), std::string::npos) << r;
+      EXPECT_EQ(r.find("[DONE]"), std::string::npos) << r;
+      EXPECT_EQ(r.find(R"("finish_reason":"length")"), std::string::npos) << r;
+    } else {
+      EXPECT_EQ(r.substr(0, 12), "HTTP/1.1 502") << r;
+      EXPECT_NE(r.find("node_unavailable"), std::string::npos) << r;
+      EXPECT_EQ(r.find("chat.completion"), std::string::npos) << r;
+    }
+  }
 }
 
 // wss:// with the development certificate: the client trusts exactly that
