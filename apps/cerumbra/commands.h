@@ -34,6 +34,9 @@ void RegisterGenerateCommand(CLI::App& app, int& exit_code);
 
 // `cerumbra bench engine [options]` (cmd_bench.cc).
 void RegisterBenchCommand(CLI::App& app, int& exit_code);
+// `cerumbra bench proxy [options]` (cmd_bench_proxy.cc), added under the
+// `bench` subcommand by RegisterBenchCommand.
+void RegisterBenchProxySubcommand(CLI::App& bench, int& exit_code);
 
 // `cerumbra serve` (cmd_serve.cc): the node.
 void RegisterServeCommand(CLI::App& app, int& exit_code);
