@@ -6,6 +6,7 @@
 #           with ASan+UBSan, on its seed corpus
 #   web   - the browser client's modules under Node (`node --test tests/web/`)
 #   e2e   - the page in real headless Chromium against a real node (after dev)
+#   proxy - `cerumbra proxy` driven by the openai npm package (after dev)
 # The first run on a machine also fetches and builds the pinned llama.cpp
 # (3 to 4 minutes on 2 cores); later runs reuse the cache in
 # ${CERUMBRA_CACHE_DIR:-~/.cache/cerumbra}.
@@ -32,6 +33,9 @@ for preset in dev asan fuzz; do
     CERUMBRA_BIN=build/dev/bin/cerumbra \
       CERUMBRA_E2E_ARTIFACTS=build/dev/e2e-artifacts \
       node --test --test-concurrency=1 tests/e2e/
+    step "proxy end-to-end tests (the openai package, real proxy and node)"
+    CERUMBRA_BIN=build/dev/bin/cerumbra \
+      node --test --test-concurrency=1 tests/proxy/
   fi
   if [[ $preset != fuzz ]]; then
     step "Wycheproof summary ($preset)"

@@ -34,9 +34,20 @@ void RegisterGenerateCommand(CLI::App& app, int& exit_code);
 
 // `cerumbra bench engine [options]` (cmd_bench.cc).
 void RegisterBenchCommand(CLI::App& app, int& exit_code);
+// `cerumbra bench proxy [options]` (cmd_bench_proxy.cc), added under the
+// `bench` subcommand by RegisterBenchCommand.
+void RegisterBenchProxySubcommand(CLI::App& bench, int& exit_code);
 
 // `cerumbra serve` (cmd_serve.cc): the node.
 void RegisterServeCommand(CLI::App& app, int& exit_code);
+
+// `cerumbra chat URL [--policy FILE] [--strict] [--tls-ca PEM]`
+// (cmd_chat.cc): a terminal chat over the C++ client library.
+void RegisterChatCommand(CLI::App& app, int& exit_code);
+
+// `cerumbra proxy --node URL [--listen HOST:PORT] [--policy FILE]`
+// (cmd_proxy.cc): an OpenAI-compatible server on localhost.
+void RegisterProxyCommand(CLI::App& app, int& exit_code);
 
 }  // namespace cerumbra::cli
 

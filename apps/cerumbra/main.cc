@@ -37,6 +37,8 @@ int main(int argc, char** argv) {
   cerumbra::cli::RegisterModelCommand(app, exit_code);
   cerumbra::cli::RegisterGenerateCommand(app, exit_code);
   cerumbra::cli::RegisterBenchCommand(app, exit_code);
+  cerumbra::cli::RegisterChatCommand(app, exit_code);
+  cerumbra::cli::RegisterProxyCommand(app, exit_code);
 
   try {
     app.parse(argc, argv);

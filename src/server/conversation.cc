@@ -86,6 +86,61 @@ Status ParseParams(const json::value& value, const RequestLimits& limits,
   return OkStatus();
 }
 
+// WipeJsonString overwrites a string held by the parsed DOM before it is
+// freed (prompts must not linger in freed memory).
+void WipeJsonString(json::value* v) {
+  if (v == nullptr || !v->is_string()) return;
+  json::string& s = v->as_string();
+  crypto::Wipe(
+      std::span<uint8_t>(reinterpret_cast<uint8_t*>(s.data()), s.size()));
+}
+
+// WipeDom wipes every content string of a parsed request.
+void WipeDom(json::object& obj) {
+  WipeJsonString(obj.if_contains("content"));
+  if (json::value* m = obj.if_contains("messages"); m && m->is_array()) {
+    for (json::value& item : m->as_array()) {
+      if (item.is_object())
+        WipeJsonString(item.as_object().if_contains("content"));
+    }
+  }
+}
+
+void WipeMessages(std::vector<inference::ChatMessage>& messages) {
+  for (inference::ChatMessage& m : messages) WipeString(m.content);
+  messages.clear();
+}
+
+Status ParseMessages(const json::value& v,
+                     std::vector<inference::ChatMessage>& out) {
+  if (!v.is_array() || v.as_array().empty() ||
+      v.as_array().size() > kMaxRequestMessages) {
+    return Bad("messages");
+  }
+  for (const json::value& item : v.as_array()) {
+    if (!item.is_object() || item.as_object().size() != 2) {
+      return Bad("messages item");
+    }
+    const json::value* role = item.as_object().if_contains("role");
+    const json::value* content = item.as_object().if_contains("content");
+    if (role == nullptr || !role->is_string() || content == nullptr ||
+        !content->is_string()) {
+      return Bad("messages item");
+    }
+    const std::string_view r = role->as_string();
+    if (r != "system" && r != "user" && r != "assistant") {
+      return Bad("messages role");
+    }
+    if (r == "user" && content->as_string().empty()) {
+      return Bad("empty user content");
+    }
+    out.push_back({std::string(r), std::string(content->as_string().data(),
+                                               content->as_string().size())});
+  }
+  if (out.back().role != "user") return Bad("last message is not the user's");
+  return OkStatus();
+}
+
 }  // namespace
 
 Result<ChatRequest> ParseRequest(std::span<const uint8_t> message,
@@ -109,30 +164,40 @@ Result<ChatRequest> ParseRequest(std::span<const uint8_t> message,
   }
   if (type->as_string() != "chat") return Bad("unknown type");
   request.type = RequestType::kChat;
+  Status status = OkStatus();
+  bool has_content = false;
+  bool has_messages = false;
   for (const auto& [key, v] : obj) {
     if (key == "type") continue;
     if (key == "content") {
-      if (!v.is_string() || v.as_string().empty()) return Bad("content");
-      request.content.assign(v.as_string().data(), v.as_string().size());
-    } else if (key == "params") {
-      Status s = ParseParams(v, limits, request.params);
-      if (!s.ok()) {
-        WipeString(request.content);
-        return s;
+      has_content = true;
+      if (!v.is_string() || v.as_string().empty()) {
+        status = Bad("content");
+        break;
       }
+      request.content.assign(v.as_string().data(), v.as_string().size());
+    } else if (key == "messages") {
+      has_messages = true;
+      status = ParseMessages(v, request.messages);
+      if (!status.ok()) break;
+    } else if (key == "params") {
+      status = ParseParams(v, limits, request.params);
+      if (!status.ok()) break;
     } else {
-      WipeString(request.content);
-      return Bad("unknown member");
+      status = Bad("unknown member");
+      break;
     }
   }
-  // The parsed DOM held a copy of the content; wipe it before it is freed.
-  if (json::value* c = root.as_object().if_contains("content");
-      c != nullptr && c->is_string()) {
-    json::string& s = c->as_string();
-    crypto::Wipe(
-        std::span<uint8_t>(reinterpret_cast<uint8_t*>(s.data()), s.size()));
+  if (status.ok() && has_content == has_messages) {
+    status = Bad("exactly one of content and messages");
   }
-  if (request.content.empty()) return Bad("content");
+  // The parsed DOM held copies of the text; wipe them before it is freed.
+  WipeDom(root.as_object());
+  if (!status.ok()) {
+    WipeString(request.content);
+    WipeMessages(request.messages);
+    return status;
+  }
   return request;
 }
 
@@ -186,6 +251,11 @@ Conversation::~Conversation() { Reset(); }
 
 void Conversation::AddUser(std::string content) {
   messages_.push_back({"user", std::move(content)});
+}
+
+void Conversation::Replace(std::vector<inference::ChatMessage> messages) {
+  Reset();
+  messages_ = std::move(messages);
 }
 
 void Conversation::AddAssistant(std::string content) {

@@ -21,13 +21,20 @@ namespace cerumbra::server {
 // RequestType is §10.1's `type`.
 enum class RequestType { kChat, kReset };
 
-// ChatRequest is a parsed request. `content` is the user's text: secret,
-// never logged; the caller wipes it (Conversation takes it over).
+// ChatRequest is a parsed request. `content` is the user's text, or
+// `messages` a whole conversation (§10.1's two forms; exactly one is set
+// for kChat): secret, never logged; the caller wipes them (Conversation
+// takes them over).
 struct ChatRequest {
   RequestType type = RequestType::kChat;
   std::string content;
+  std::vector<inference::ChatMessage> messages;
   inference::SamplingParams params;
 };
+
+// kMaxRequestMessages bounds the "messages" form's count (§10.1); their
+// total size is bounded by the message limit (§7, the node's max prompt).
+inline constexpr size_t kMaxRequestMessages = 256;
 
 // RequestLimits bound what ParseRequest accepts.
 struct RequestLimits {
@@ -40,7 +47,10 @@ struct RequestLimits {
 // ParseRequest parses one request message (§10.1). Fails with
 // InvalidArgument ("bad request: ...", never quoting the content) for
 // anything §10.1 does not allow: not a JSON object, unknown
-// members, a missing or empty content, a value out of range. The node
+// members, a missing or empty content, both or neither of content and
+// messages, a messages list that is empty, longer than
+// kMaxRequestMessages, has an unknown role or member, an empty user
+// content, or does not end with a user message, a value out of range. The node
 // answers such a request with a bad_request response; the session goes on.
 // Thread safety: pure function.
 Result<ChatRequest> ParseRequest(std::span<const uint8_t> message,
@@ -68,6 +78,9 @@ class Conversation {
 
   // AddUser appends a user turn (taking over `content`).
   void AddUser(std::string content);
+  // Replace wipes the history and takes over `messages` as the whole
+  // conversation (the "messages" form of §10.1; the last is a user turn).
+  void Replace(std::vector<inference::ChatMessage> messages);
   // AddAssistant appends the answer to the last user turn (may be empty).
   void AddAssistant(std::string content);
   // DropLastUser removes the last turn if it is a user turn without an

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 namespace cerumbra::server {
 namespace {
@@ -89,6 +90,63 @@ TEST(ParseRequestTest, RejectsWhatTheSpecDoesNotAllow) {
       EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << bad;
     }
   }
+}
+
+TEST(ParseRequestTest, MessagesFormCarriesAWholeConversation) {
+  auto r = Parse(
+      R"({"type":"chat","messages":[{"role":"system","content":"be brief"},)"
+      R"({"role":"user","content":"a"},{"content":"","role":"assistant"},)"
+      R"({"role":"user","content":"b"}],"params":{"max_tokens":3}})");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r.value().messages.size(), 4u);
+  EXPECT_TRUE(r.value().content.empty());
+  EXPECT_EQ(r.value().messages[0].role, "system");
+  EXPECT_EQ(r.value().messages[0].content, "be brief");
+  EXPECT_EQ(r.value().messages[2].role, "assistant");
+  EXPECT_EQ(r.value().messages[3].content, "b");
+  EXPECT_EQ(r.value().params.max_tokens, 3);
+}
+
+TEST(ParseRequestTest, MessagesFormRejectsBadConversations) {
+  std::string many = R"({"type":"chat","messages":[)";
+  for (size_t i = 0; i <= kMaxRequestMessages; ++i) {
+    many += std::string(i ? "," : "") + R"({"role":"user","content":"x"})";
+  }
+  many += "]}";
+  for (
+      const std::string& bad : std::vector<std::string>{
+          R"({"type":"chat","messages":[]})",
+          R"({"type":"chat","messages":{}})",
+          R"({"type":"chat","messages":"hi"})",
+          R"({"type":"chat","content":"x","messages":[{"role":"user","content":"x"}]})",
+          R"({"type":"chat","messages":[{"role":"assistant","content":"x"}]})",
+          R"({"type":"chat","messages":[{"role":"user","content":"x"},{"role":"system","content":"y"}]})",
+          R"({"type":"chat","messages":[{"role":"tool","content":"x"},{"role":"user","content":"x"}]})",
+          R"({"type":"chat","messages":[{"role":"user","content":""}]})",
+          R"({"type":"chat","messages":[{"role":"user"}]})",
+          R"({"type":"chat","messages":[{"role":"user","content":5}]})",
+          R"({"type":"chat","messages":[{"role":"user","content":"x","name":"n"}]})",
+          R"({"type":"chat","messages":["x"]})",
+          R"({"type":"chat","messages":[{"role":"user","content":"x"}],"params":{"bogus":1}})",
+          many,
+      }) {
+    auto r = Parse(bad);
+    EXPECT_FALSE(r.ok()) << bad;
+    if (!r.ok()) {
+      EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << bad;
+    }
+  }
+}
+
+TEST(ConversationTest, ReplaceTakesTheWholeConversation) {
+  Conversation c;
+  c.AddUser("old");
+  c.AddAssistant("old answer");
+  c.Replace({{"system", "s"}, {"user", "new"}});
+  ASSERT_EQ(c.messages().size(), 2u);
+  EXPECT_EQ(c.messages()[1].content, "new");
+  c.DropLastUser();
+  EXPECT_EQ(c.messages().size(), 1u);
 }
 
 TEST(ParseRequestTest, ErrorsNeverQuoteTheContent) {

@@ -345,7 +345,11 @@ class WsSession : public SessionBase,
       return SendResponseEnd(EncodeEnd(inference::FinishReason::kStop, nullptr,
                                        ResponseError::kNone));
     }
-    conversation_.AddUser(std::move(request.content));
+    if (!request.messages.empty()) {
+      conversation_.Replace(std::move(request.messages));
+    } else {
+      conversation_.AddUser(std::move(request.content));
+    }
     inference::GenerationRequest gen;
     gen.messages = conversation_.messages();
     gen.params = std::move(request.params);

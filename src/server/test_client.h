@@ -4,7 +4,8 @@
 // to a node on 127.0.0.1 with the real protocol code (ClientHandshake,
 // Session) over a real socket, plain (TestClient, ws://) or over TLS
 // (TlsTestClient, wss://, verifying the node's certificate). Used by the
-// server's tests; the product's client library is a later module.
+// server's tests; the product's client library is src/client
+// (include/cerumbra/client.h).
 
 #ifndef CERUMBRA_SERVER_TEST_CLIENT_H_
 #define CERUMBRA_SERVER_TEST_CLIENT_H_
