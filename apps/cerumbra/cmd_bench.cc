@@ -402,6 +402,7 @@ void RegisterBenchCommand(CLI::App& app, int& exit_code) {
   cmd->add_flag("--skip-llama-tools", args->skip_tools,
                 "Measure the engine only");
   cmd->callback([args, &exit_code] { exit_code = RunBenchEngine(*args); });
+  RegisterBenchE2eCommand(*bench, exit_code);
 }
 
 }  // namespace cerumbra::cli

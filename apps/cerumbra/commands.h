@@ -34,6 +34,8 @@ void RegisterGenerateCommand(CLI::App& app, int& exit_code);
 
 // `cerumbra bench engine [options]` (cmd_bench.cc).
 void RegisterBenchCommand(CLI::App& app, int& exit_code);
+// `cerumbra bench e2e`, under `bench` (cmd_bench_e2e.cc).
+void RegisterBenchE2eCommand(CLI::App& bench, int& exit_code);
 
 // `cerumbra serve` (cmd_serve.cc): the node.
 void RegisterServeCommand(CLI::App& app, int& exit_code);
