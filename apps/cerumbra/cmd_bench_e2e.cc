@@ -81,8 +81,8 @@ struct E2eArgs {
 // The node as a child process.
 
 struct ProcSample {
-  double cpu_s = 0;     // user + system time so far
-  double rss_kib = 0;   // VmRSS
+  double cpu_s = 0;    // user + system time so far
+  double rss_kib = 0;  // VmRSS
   Clock::time_point at;
 };
 
@@ -109,7 +109,8 @@ class NodeProcess {
       std::vector<char*> argv;
       static char self[] = "cerumbra";
       argv.push_back(self);
-      for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+      for (const std::string& a : args)
+        argv.push_back(const_cast<char*>(a.c_str()));
       argv.push_back(nullptr);
       ::execv("/proc/self/exe", argv.data());
       ::_exit(127);
@@ -239,7 +240,8 @@ RoundStats Summarize(const std::vector<Stream>& streams) {
 double Percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
-  const size_t i = static_cast<size_t>(p * static_cast<double>(v.size() - 1) + 0.5);
+  const size_t i =
+      static_cast<size_t>(p * static_cast<double>(v.size() - 1) + 0.5);
   return v[std::min(i, v.size() - 1)];
 }
 
@@ -292,7 +294,8 @@ Result<RoundStats> RunPlain(inference::Engine& engine, const E2eArgs& args,
 Result<std::vector<std::unique_ptr<client::Connection>>> ConnectAll(
     const std::string& url, const client::ConnectOptions& options, int n,
     int clients) {
-  std::vector<std::unique_ptr<client::Connection>> conns(static_cast<size_t>(n));
+  std::vector<std::unique_ptr<client::Connection>> conns(
+      static_cast<size_t>(n));
   std::atomic<int> next{0};
   std::mutex mu;
   Status failure;
@@ -317,8 +320,9 @@ Result<std::vector<std::unique_ptr<client::Connection>>> ConnectAll(
 }
 
 // RunE2e sends one chat turn on each connection at once (one thread each).
-Result<RoundStats> RunE2e(std::vector<std::unique_ptr<client::Connection>>& conns,
-                          const E2eArgs& args, int tokens) {
+Result<RoundStats> RunE2e(
+    std::vector<std::unique_ptr<client::Connection>>& conns,
+    const E2eArgs& args, int tokens) {
   const int n = static_cast<int>(conns.size());
   std::vector<Stream> streams(static_cast<size_t>(n));
   std::mutex mu;
@@ -404,7 +408,8 @@ int RunBenchE2e(const E2eArgs& args) {
   int max_tokens = std::max(args.tokens, args.streaming_tokens);
   for (int n : args.sessions) max_streams = std::max(max_streams, n);
   // Per-session KV budget, a multiple of 256 (llama.cpp pads to it).
-  const int context = (args.prompt_words * 2 + max_tokens + 64 + 255) / 256 * 256;
+  const int context =
+      (args.prompt_words * 2 + max_tokens + 64 + 255) / 256 * 256;
 
   // A fresh simulated CA; its root is what the client pins.
   char tmpl[] = "/tmp/cerumbra-bench-e2e-XXXXXX";
@@ -433,13 +438,30 @@ int RunBenchE2e(const E2eArgs& args) {
   std::fprintf(stderr, "starting the node (%s)...\n", model.c_str());
   NodeProcess node;
   std::vector<std::string> serve = {
-      "serve", "--host", "127.0.0.1", "--port", "0", "--ca-dir", ca.dir,
-      "--model", model, "--no-nvidia", "--threads", std::to_string(threads),
-      "--engine-sessions", std::to_string(max_streams), "--context-size",
-      std::to_string(context), "--max-tokens", std::to_string(max_tokens),
+      "serve",
+      "--host",
+      "127.0.0.1",
+      "--port",
+      "0",
+      "--ca-dir",
+      ca.dir,
+      "--model",
+      model,
+      "--no-nvidia",
+      "--threads",
+      std::to_string(threads),
+      "--engine-sessions",
+      std::to_string(max_streams),
+      "--context-size",
+      std::to_string(context),
+      "--max-tokens",
+      std::to_string(max_tokens),
+      "--default-max-tokens",
+      std::to_string(max_tokens),
       "--max-sessions",
       std::to_string(std::max(args.idle_sessions, max_streams) + 64),
-      "--log-level", "warning"};
+      "--log-level",
+      "warning"};
   if (args.no_padding) serve.push_back("--no-padding");
   if (Status s = node.Start(serve, tmp + "/node.log"); !s.ok()) {
     std::ifstream log(tmp + "/node.log");
@@ -448,7 +470,8 @@ int RunBenchE2e(const E2eArgs& args) {
     std::fprintf(stderr, "%s\n", text.c_str());
     return Fail("node", s);
   }
-  const std::string url = "ws://127.0.0.1:" + std::to_string(node.port()) + "/ws";
+  const std::string url =
+      "ws://127.0.0.1:" + std::to_string(node.port()) + "/ws";
 
   client::ConnectOptions options;
   options.trust = client::TrustMode::kPolicy;
@@ -471,10 +494,10 @@ int RunBenchE2e(const E2eArgs& args) {
   {
     auto conns = ConnectAll(url, options, 1, 1);
     if (!conns.ok()) return Fail("connect", conns.status());
-    std::printf("node %s, attestation: %s, %s\n", url.c_str(),
-                (*conns)[0]->report().evidence_type.c_str(),
-                (*conns)[0]->report().root_pinned ? "root pinned"
-                                                  : "root NOT pinned");
+    std::printf(
+        "node %s, attestation: %s, %s\n", url.c_str(),
+        (*conns)[0]->report().evidence_type.c_str(),
+        (*conns)[0]->report().root_pinned ? "root pinned" : "root NOT pinned");
     if (auto w = RunE2e(*conns, args, 8); !w.ok()) {
       return Fail("warm-up", w.status());
     }
@@ -501,7 +524,8 @@ int RunBenchE2e(const E2eArgs& args) {
       if (!e.ok()) return Fail("end-to-end run", e.status());
       node_cpu += after.cpu_s - before.cpu_s;
       node_wall += Ms(after.at - before.at) / 1000.0;
-      if (!row.plain || p->tokens_per_s > row.plain->tokens_per_s) row.plain = *p;
+      if (!row.plain || p->tokens_per_s > row.plain->tokens_per_s)
+        row.plain = *p;
       if (!row.e2e || e->tokens_per_s > row.e2e->tokens_per_s) row.e2e = *e;
       std::fprintf(stderr, "%d session(s): round %d of %d done\n", n, rep + 1,
                    args.reps);
@@ -555,7 +579,8 @@ int RunBenchE2e(const E2eArgs& args) {
     const ProcSample after = node.Sample();
     if (failed) return Fail("handshake", failure);
     handshakes_per_s = args.handshakes / (Ms(after.at - before.at) / 1000.0);
-    node_ms_per_handshake = (after.cpu_s - before.cpu_s) * 1000.0 / args.handshakes;
+    node_ms_per_handshake =
+        (after.cpu_s - before.cpu_s) * 1000.0 / args.handshakes;
   }
 
   double idle_kib = 0;
@@ -576,7 +601,8 @@ int RunBenchE2e(const E2eArgs& args) {
   std::printf(
       "\nmodel: %s; %d threads; greedy; %d prompt tokens; node and load "
       "generator on this machine (127.0.0.1); records %s\n",
-      model.c_str(), threads, rows.empty() || !rows[0].plain ? 0 : rows[0].plain->prompt_tokens,
+      model.c_str(), threads,
+      rows.empty() || !rows[0].plain ? 0 : rows[0].plain->prompt_tokens,
       args.no_padding ? "NOT padded" : "padded");
   std::printf(
       "plaintext = the same engine in this process (no network, no "
@@ -587,38 +613,48 @@ int RunBenchE2e(const E2eArgs& args) {
   std::printf("| --- | ---: | ---: | ---: | --- |\n");
   for (const Row& row : rows) {
     const double ratio = row.e2e->tokens_per_s / row.plain->tokens_per_s;
-    std::printf("| %d session(s), tokens/s (%d each) | %s | %s | %s | >= 0.97: %s |\n",
-                row.n, args.tokens, Fmt(row.e2e->tokens_per_s).c_str(),
-                Fmt(row.plain->tokens_per_s).c_str(), Fmt(ratio, 3).c_str(),
-                Verdict(ratio >= 0.97));
-    std::printf("| %d session(s), time to first token p50 / p99, ms | %s / %s | %s / %s | | |\n",
-                row.n, Fmt(Percentile(row.e2e->ttft_ms, 0.5)).c_str(),
-                Fmt(Percentile(row.e2e->ttft_ms, 0.99)).c_str(),
-                Fmt(Percentile(row.plain->ttft_ms, 0.5)).c_str(),
-                Fmt(Percentile(row.plain->ttft_ms, 0.99)).c_str());
-    std::printf("| %d session(s), inter-token p50 / p99, ms | %s / %s | %s / %s | | |\n",
-                row.n, Fmt(Percentile(row.e2e->inter_ms, 0.5), 2).c_str(),
-                Fmt(Percentile(row.e2e->inter_ms, 0.99), 2).c_str(),
-                Fmt(Percentile(row.plain->inter_ms, 0.5), 2).c_str(),
-                Fmt(Percentile(row.plain->inter_ms, 0.99), 2).c_str());
+    std::printf(
+        "| %d session(s), tokens/s (%d each) | %s | %s | %s | >= 0.97: %s |\n",
+        row.n, args.tokens, Fmt(row.e2e->tokens_per_s).c_str(),
+        Fmt(row.plain->tokens_per_s).c_str(), Fmt(ratio, 3).c_str(),
+        Verdict(ratio >= 0.97));
+    std::printf(
+        "| %d session(s), time to first token p50 / p99, ms | %s / %s | %s / "
+        "%s | | |\n",
+        row.n, Fmt(Percentile(row.e2e->ttft_ms, 0.5)).c_str(),
+        Fmt(Percentile(row.e2e->ttft_ms, 0.99)).c_str(),
+        Fmt(Percentile(row.plain->ttft_ms, 0.5)).c_str(),
+        Fmt(Percentile(row.plain->ttft_ms, 0.99)).c_str());
+    std::printf(
+        "| %d session(s), inter-token p50 / p99, ms | %s / %s | %s / %s | | "
+        "|\n",
+        row.n, Fmt(Percentile(row.e2e->inter_ms, 0.5), 2).c_str(),
+        Fmt(Percentile(row.e2e->inter_ms, 0.99), 2).c_str(),
+        Fmt(Percentile(row.plain->inter_ms, 0.5), 2).c_str(),
+        Fmt(Percentile(row.plain->inter_ms, 0.99), 2).c_str());
     if (row.e2e->completion_tokens != row.plain->completion_tokens ||
         row.e2e->prompt_tokens != row.plain->prompt_tokens) {
-      std::printf("| %d session(s): tokens differ (prompt %d vs %d, answer %d vs %d) | | | | |\n",
-                  row.n, row.e2e->prompt_tokens, row.plain->prompt_tokens,
-                  row.e2e->completion_tokens, row.plain->completion_tokens);
+      std::printf(
+          "| %d session(s): tokens differ (prompt %d vs %d, answer %d vs %d) | "
+          "| | | |\n",
+          row.n, row.e2e->prompt_tokens, row.plain->prompt_tokens,
+          row.e2e->completion_tokens, row.plain->completion_tokens);
     }
-    std::printf("| %d session(s), node CPU while streaming | %s %% of a core | | | |\n",
-                row.n, Fmt(row.node_cores * 100.0).c_str());
+    std::printf(
+        "| %d session(s), node CPU while streaming | %s %% of a core | | | |\n",
+        row.n, Fmt(row.node_cores * 100.0).c_str());
   }
   if (stream_e2e) {
     const double e99 = Percentile(stream_e2e->inter_ms, 0.99);
     const double p99 = Percentile(stream_plain->inter_ms, 0.99);
     std::printf(
         "| %d streaming sessions, inter-token p50, ms | %s | %s | | |\n",
-        args.streaming_sessions, Fmt(Percentile(stream_e2e->inter_ms, 0.5), 2).c_str(),
+        args.streaming_sessions,
+        Fmt(Percentile(stream_e2e->inter_ms, 0.5), 2).c_str(),
         Fmt(Percentile(stream_plain->inter_ms, 0.5), 2).c_str());
     std::printf(
-        "| %d streaming sessions, inter-token p99, ms (added: %s) | %s | %s | | added <= 2 ms: %s |\n",
+        "| %d streaming sessions, inter-token p99, ms (added: %s) | %s | %s | "
+        "| added <= 2 ms: %s |\n",
         args.streaming_sessions, Fmt(e99 - p99, 2).c_str(), Fmt(e99, 2).c_str(),
         Fmt(p99, 2).c_str(), Verdict(e99 - p99 <= 2.0));
     std::printf(
@@ -629,17 +665,20 @@ int RunBenchE2e(const E2eArgs& args) {
   }
   if (args.handshakes > 0) {
     std::printf(
-        "| handshakes/s (%d clients: connect, verify, CLOSE) | %s | | | >= 1000: %s |\n",
+        "| handshakes/s (%d clients: connect, verify, CLOSE) | %s | | | >= "
+        "1000: %s |\n",
         args.handshake_clients, Fmt(handshakes_per_s, 0).c_str(),
         Verdict(handshakes_per_s >= 1000));
     std::printf(
         "| node CPU per handshake, ms (1 core: %s handshakes/s) | %s | | | |\n",
-        Fmt(node_ms_per_handshake > 0 ? 1000.0 / node_ms_per_handshake : 0, 0).c_str(),
+        Fmt(node_ms_per_handshake > 0 ? 1000.0 / node_ms_per_handshake : 0, 0)
+            .c_str(),
         Fmt(node_ms_per_handshake, 3).c_str());
   }
   if (args.idle_sessions > 0) {
     std::printf(
-        "| %d idle sessions, node RSS per session, KiB (%s -> %s MiB) | %s | | | <= 64: %s |\n",
+        "| %d idle sessions, node RSS per session, KiB (%s -> %s MiB) | %s | | "
+        "| <= 64: %s |\n",
         args.idle_sessions, Fmt(idle_before.rss_kib / 1024).c_str(),
         Fmt(idle_after.rss_kib / 1024).c_str(), Fmt(idle_kib).c_str(),
         Verdict(idle_kib <= 64));
