@@ -403,6 +403,7 @@ void RegisterBenchCommand(CLI::App& app, int& exit_code) {
                 "Measure the engine only");
   cmd->callback([args, &exit_code] { exit_code = RunBenchEngine(*args); });
   RegisterBenchProxySubcommand(*bench, exit_code);
+  RegisterBenchE2eCommand(*bench, exit_code);
 }
 
 }  // namespace cerumbra::cli

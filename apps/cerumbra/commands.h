@@ -37,6 +37,8 @@ void RegisterBenchCommand(CLI::App& app, int& exit_code);
 // `cerumbra bench proxy [options]` (cmd_bench_proxy.cc), added under the
 // `bench` subcommand by RegisterBenchCommand.
 void RegisterBenchProxySubcommand(CLI::App& bench, int& exit_code);
+// `cerumbra bench e2e`, under `bench` (cmd_bench_e2e.cc).
+void RegisterBenchE2eCommand(CLI::App& bench, int& exit_code);
 
 // `cerumbra serve` (cmd_serve.cc): the node.
 void RegisterServeCommand(CLI::App& app, int& exit_code);

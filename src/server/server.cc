@@ -146,8 +146,14 @@ class WsSession : public SessionBase,
     const ServerLimits& limits = state_.options.limits;
     websocket::stream_base::timeout timeouts{};
     timeouts.handshake_timeout = limits.handshake_timeout;
-    timeouts.idle_timeout = std::chrono::seconds(30);
-    timeouts.keep_alive_pings = true;
+    // No WebSocket-level idle timeout or keep-alive pings: a client reads
+    // only while it waits for an answer (the C++ client does), so a ping
+    // sent between turns goes unanswered and Beast would drop a healthy
+    // session after 30 s. The protocol's own idle timeout (limits.
+    // idle_timeout: CLOSE, then abort after shutdown_grace) bounds idle
+    // sessions instead, and the bounded write queue a dead reader.
+    timeouts.idle_timeout = websocket::stream_base::none();
+    timeouts.keep_alive_pings = false;
     ws_.set_option(timeouts);
     websocket::permessage_deflate pmd;  // compression leaks lengths: off
     pmd.server_enable = false;

@@ -391,6 +391,23 @@ TEST_F(ServerTest, RequestWhileBusyFailsTheSession) {
   EXPECT_TRUE(saw_error);
 }
 
+// Regression: the node used WebSocket keep-alive pings with a 30 s idle
+// timeout, so a client that does not read between turns (the C++ client
+// reads only while waiting for an answer) lost its session after 30 s.
+TEST_F(ServerTest, AClientQuietBetweenTurnsKeepsItsSession) {
+  StartServer();
+  auto c = Connected();
+  ASSERT_TRUE(c);
+  ASSERT_TRUE(c->SendRequest(R"({"type":"chat","content":"one"})").ok());
+  ASSERT_TRUE(c->ReadResponse().ok());
+  std::this_thread::sleep_for(std::chrono::seconds(35));
+  ASSERT_TRUE(c->SendRequest(R"({"type":"chat","content":"two"})").ok());
+  auto r = c->ReadResponse();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r.value().text, "w0 w1 w2 w3 w4 ");
+  EXPECT_TRUE(c->Close().ok());
+}
+
 TEST_F(ServerTest, HandshakeTimeout) {
   ServerOptions o;
   o.limits.handshake_timeout = std::chrono::milliseconds(200);
