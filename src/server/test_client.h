@@ -3,8 +3,8 @@
 // Test-only: a blocking WebSocket client that speaks the Cerumbra protocol
 // to a node on 127.0.0.1 with the real protocol code (ClientHandshake,
 // Session) over a real socket, plain (TestClient, ws://) or over TLS
-// (TlsTestClient, wss://, verifying the node's certificate). Used by the server's tests; the product's
-// client library is a later module.
+// (TlsTestClient, wss://, verifying the node's certificate). Used by the
+// server's tests; the product's client library is a later module.
 
 #ifndef CERUMBRA_SERVER_TEST_CLIENT_H_
 #define CERUMBRA_SERVER_TEST_CLIENT_H_
@@ -54,21 +54,20 @@ class BasicTestClient {
   static constexpr bool kTls = std::is_same_v<NextLayer, TlsStream>;
 
  public:
-  // Connect opens ws://127.0.0.1:port/ws.
-  static Result<std::unique_ptr<BasicTestClient>> Connect(uint16_t port)
-    requires(!kTls)
-  {
+  // Connect opens ws://127.0.0.1:port/ws. `receive_buffer` > 0 sets the
+  // socket's SO_RCVBUF before it connects (a small one makes a client that
+  // does not read stall the node quickly).
+  static Result<std::unique_ptr<BasicTestClient>> Connect(
+      uint16_t port, int receive_buffer = 0) requires(!kTls) {
     auto c = std::unique_ptr<BasicTestClient>(new BasicTestClient());
-    CERUMBRA_RETURN_IF_ERROR(c->Open(port));
+    CERUMBRA_RETURN_IF_ERROR(c->Open(port, receive_buffer));
     return c;
   }
 
   // ConnectTls opens wss://127.0.0.1:port/ws with `tls` (a client context:
   // crypto::TlsContext::CreateClient), which verifies the node.
   static Result<std::unique_ptr<BasicTestClient>> ConnectTls(
-      uint16_t port, crypto::TlsContext tls)
-    requires(kTls)
-  {
+      uint16_t port, crypto::TlsContext tls) requires(kTls) {
     auto c = std::unique_ptr<BasicTestClient>(
         new BasicTestClient(std::move(tls).Release()));
     CERUMBRA_RETURN_IF_ERROR(c->Open(port));
@@ -203,15 +202,22 @@ class BasicTestClient {
   const std::string& last_response_text() const { return last_response_text_; }
 
  private:
-  BasicTestClient()
-    requires(!kTls)
-      : ws_(ioc_) {}
-  explicit BasicTestClient(net::ssl::context::native_handle_type tls)
-    requires(kTls)
+  BasicTestClient() requires(!kTls) : ws_(ioc_) {}
+  explicit BasicTestClient(net::ssl::context::native_handle_type tls) requires(
+      kTls)
       : tls_(tls), ws_(ioc_, *tls_) {}
 
-  Status Open(uint16_t port) {
+  Status Open(uint16_t port, int receive_buffer = 0) {
     beast::error_code ec;
+    if (receive_buffer > 0) {
+      auto& socket = beast::get_lowest_layer(ws_).socket();
+      socket.open(tcp::v4(), ec);
+      if (!ec) {
+        socket.set_option(net::socket_base::receive_buffer_size(receive_buffer),
+                          ec);
+      }
+      if (ec) return UnavailableError("socket: " + ec.message());
+    }
     beast::get_lowest_layer(ws_).connect(
         tcp::endpoint(net::ip::make_address("127.0.0.1"), port), ec);
     if (ec) return UnavailableError("connect: " + ec.message());
