@@ -512,6 +512,7 @@ TEST_F(FaultTest, SlowlorisHandshakeMessageIsCutOffAtTheHandshakeTimeout) {
 TEST_F(FaultTest, ClientThatNeverReadsIsCutOffByTheWriteQueueBound) {
   ServerOptions o;
   o.limits.write_queue_bytes = 2 * protocol::kMaxRecordFrameSize;  // minimum
+  o.limits.socket_send_buffer = 16 * 1024;
   StartServer(o);
   // A small receive window: the kernel buffers little, the node's queue
   // fills after some hundreds of records.
@@ -856,6 +857,146 @@ TEST_F(FaultTest, EngineErrorMidGenerationEndsTheResponseWithEngineError) {
   ASSERT_TRUE(c->Close().ok());
   c.reset();
   ExpectRecovered();
+}
+
+// Record is one record of a streamed answer as seen on the wire.
+struct Record {
+  size_t frame = 0;    // WebSocket message size (the record frame)
+  size_t payload = 0;  // DATA or END payload bytes
+  bool data = false;
+};
+
+// StreamAnswer sends `request` and captures every record of the answer.
+std::vector<Record> StreamAnswer(TestClient& c, std::string_view request) {
+  std::vector<Record> out;
+  EXPECT_TRUE(c.SendRequest(request).ok());
+  for (;;) {
+    auto m = c.Read();
+    if (!m.ok() || m.value().text) {
+      ADD_FAILURE() << "no END";
+      return out;
+    }
+    auto events = c.session().Receive(m.value().bytes);
+    if (!events.ok()) {
+      ADD_FAILURE() << events.status().ToString();
+      return out;
+    }
+    for (auto& e : events.value()) {
+      if (e.type == protocol::EventType::kSend) {
+        EXPECT_TRUE(c.WriteBinary(e.bytes).ok());
+        continue;
+      }
+      if (e.type != protocol::EventType::kData &&
+          e.type != protocol::EventType::kEnd) {
+        continue;
+      }
+      out.push_back({m.value().bytes.size(), e.bytes.size(),
+                     e.type == protocol::EventType::kData});
+      if (e.type == protocol::EventType::kEnd) return out;
+    }
+  }
+}
+
+// kRecordOverhead: version, type and seq (10) and the GCM tag (16).
+constexpr size_t kRecordOverhead = 26;
+
+size_t Bucket(size_t plaintext) {
+  for (size_t b : protocol::kPaddingBuckets) {
+    if (plaintext <= b) return b;
+  }
+  return 0;
+}
+
+// TwoAnswers streams two answers of different prompts and seeds.
+std::vector<std::vector<Record>> TwoAnswers(TestClient& c) {
+  return {StreamAnswer(c, R"({"type":"chat","content":"Tell me a story.",)"
+                          R"("params":{"max_tokens":20,"seed":1}})"),
+          StreamAnswer(c, R"({"type":"chat","content":"What is 2+2?",)"
+                          R"("params":{"max_tokens":20,"seed":2}})")};
+}
+
+std::vector<size_t> Column(const std::vector<Record>& records, bool frames) {
+  std::vector<size_t> out;
+  for (const Record& r : records) {
+    if (r.data) out.push_back(frames ? r.frame : r.payload);
+  }
+  return out;
+}
+
+// Side channels (issue 9 part 5): with padding on, every record's size is a
+// bucket and DATA sizes do not follow the pieces' (tokens') lengths.
+TEST_F(FaultTest, PaddedRecordSizesAreBucketsAndHideTokenLengths) {
+  StartServer();
+  auto c = Connected();
+  ASSERT_TRUE(c);
+  auto answers = TwoAnswers(*c);
+  std::set<size_t> piece_lengths, data_frames;
+  size_t payload = 0, wire = 0, unpadded_wire = 0, records = 0;
+  for (const auto& answer : answers) {
+    ASSERT_FALSE(answer.empty());
+    for (const Record& r : answer) {
+      const size_t plaintext = r.frame - kRecordOverhead;
+      EXPECT_NE(std::find(protocol::kPaddingBuckets.begin(),
+                          protocol::kPaddingBuckets.end(), plaintext),
+                protocol::kPaddingBuckets.end())
+          << "record of " << r.frame << " bytes is not in a bucket";
+      EXPECT_EQ(plaintext, Bucket(5 + r.payload));
+      if (r.data) {
+        piece_lengths.insert(r.payload);
+        data_frames.insert(r.frame);
+      }
+      payload += r.payload;
+      wire += r.frame;
+      unpadded_wire += 5 + r.payload + kRecordOverhead;
+      ++records;
+    }
+  }
+  // The pieces do differ in length (else the test shows nothing) ...
+  ASSERT_GE(piece_lengths.size(), 3u);
+  // ... but the records do not: one size for every DATA record.
+  EXPECT_EQ(data_frames.size(), 1u);
+  const auto a = Column(answers[0], false), b = Column(answers[1], false);
+  const size_t n = std::min(a.size(), b.size());
+  ASSERT_GT(n, 0u);
+  EXPECT_NE(std::vector<size_t>(a.begin(), a.begin() + n),
+            std::vector<size_t>(b.begin(), b.begin() + n))
+      << "the two answers' token lengths should differ";
+  const auto fa = Column(answers[0], true), fb = Column(answers[1], true);
+  EXPECT_EQ(std::vector<size_t>(fa.begin(), fa.begin() + n),
+            std::vector<size_t>(fb.begin(), fb.begin() + n))
+      << "the record sizes follow the token lengths";
+  std::printf(
+      "side_channel: %zu records, %zu payload bytes; padded record frames "
+      "%zu bytes (%.2fx payload), unpadded %zu bytes (%.2fx payload); "
+      "padding costs %.2fx the unpadded bytes\n",
+      records, payload, wire, static_cast<double>(wire) / payload,
+      unpadded_wire, static_cast<double>(unpadded_wire) / payload,
+      static_cast<double>(wire) / unpadded_wire);
+  ASSERT_TRUE(c->Close().ok());
+}
+
+// The negative control: with --no-padding the same capture shows each
+// token's length, so the test above can fail.
+TEST_F(FaultTest, UnpaddedRecordSizesFollowTokenLengths) {
+  ServerOptions o;
+  o.pad_records = false;
+  StartServer(o);
+  auto c = Connected();
+  ASSERT_TRUE(c);
+  auto answers = TwoAnswers(*c);
+  std::set<size_t> piece_lengths, data_frames;
+  for (const auto& answer : answers) {
+    for (const Record& r : answer) {
+      EXPECT_EQ(r.frame, 5 + r.payload + kRecordOverhead);
+      if (r.data) {
+        piece_lengths.insert(r.payload);
+        data_frames.insert(r.frame);
+      }
+    }
+  }
+  ASSERT_GE(piece_lengths.size(), 3u);
+  EXPECT_EQ(data_frames.size(), piece_lengths.size());
+  ASSERT_TRUE(c->Close().ok());
 }
 
 // The leak check (label "leak"): 100 sessions in waves of 4 (the engine's

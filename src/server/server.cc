@@ -831,6 +831,11 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
                        false);
         }
         beast::get_lowest_layer(stream_).expires_never();
+        if (size_t n = state_.options.limits.socket_send_buffer; n > 0) {
+          beast::error_code ignored;
+          beast::get_lowest_layer(stream_).socket().set_option(
+              net::socket_base::send_buffer_size(static_cast<int>(n)), ignored);
+        }
         if constexpr (kTls) {
           ws = std::make_shared<Ws>(std::move(stream_), state_);
         } else {
@@ -1012,6 +1017,9 @@ Result<std::unique_ptr<Server>> Server::Create(ServerOptions options,
   if (l.max_tokens < 1 || l.default_max_tokens < 1 ||
       l.default_max_tokens > l.max_tokens) {
     return InvalidArgumentError("need 1 <= default_max_tokens <= max_tokens");
+  }
+  if (l.socket_send_buffer > (64u << 20)) {
+    return InvalidArgumentError("socket_send_buffer must be at most 64 MiB");
   }
   if (l.handshake_timeout.count() <= 0 || l.idle_timeout.count() <= 0) {
     return InvalidArgumentError("timeouts must be positive");
