@@ -55,9 +55,10 @@ int64_t NowMs() {
 // Node runs `cerumbra serve` as a child process.
 class Node {
  public:
-  Node() {
+  // `name` keeps the files of two nodes of one test process apart.
+  explicit Node(const std::string& name = "node") {
     dir_ = fs::temp_directory_path() /
-           ("cerumbra_node_" + std::to_string(::getpid()));
+           ("cerumbra_" + name + "_" + std::to_string(::getpid()));
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }
@@ -136,6 +137,14 @@ class Node {
     return -1;
   }
 
+  // Kill ends the node at once (SIGKILL): no END, no CLOSE, no FIN-time
+  // cleanup by the node.
+  void Kill() {
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+
   uint16_t port() const { return port_; }
   std::string Output() const {
     return ReadFile(dir_ / "stdout") + ReadFile(dir_ / "stderr");
@@ -148,16 +157,48 @@ class Node {
   uint16_t port_ = 0;
 };
 
+// PublishedPolicy fetches the policy a node publishes.
+Result<attest::Policy> PublishedPolicy(uint16_t port) {
+  auto doc = HttpGet(port, "/.well-known/cerumbra-attestation.json");
+  if (!doc.ok()) return doc.status();
+  boost::json::value v = boost::json::parse(doc.value().body());
+  return attest::ParsePolicyJson(
+      boost::json::serialize(v.as_object().at("policy")));
+}
+
+// A node killed mid-answer (issue 9): the client reports an error and never
+// presents the partial answer as complete. A node of its own, killed.
+TEST(NodeKilledTest, ClientReportsAnErrorWhenTheNodeDiesMidAnswer) {
+  Node node("killed");
+  ASSERT_TRUE(node.Start()) << node.Output();
+  auto policy = PublishedPolicy(node.port());
+  ASSERT_TRUE(policy.ok()) << policy.status().ToString();
+  auto c = TestClient::Connect(node.port());
+  ASSERT_TRUE(c.ok());
+  attest::PolicyQuoteVerifier verifier(*policy);
+  ASSERT_TRUE(c.value()->Handshake(verifier, NowMs()).ok());
+  ASSERT_TRUE(
+      c.value()
+          ->SendRequest(
+              R"({"type":"chat","content":"go on","params":{"max_tokens":64}})")
+          .ok());
+  auto first = c.value()->Read();  // the answer has begun
+  ASSERT_TRUE(first.ok());
+  auto events = c.value()->session().Receive(first.value().bytes);
+  ASSERT_TRUE(events.ok());
+  ASSERT_EQ(events.value().at(0).type, protocol::EventType::kData);
+  node.Kill();
+  auto rest = c.value()->ReadResponse();
+  EXPECT_FALSE(rest.ok()) << "a cut answer was presented as complete";
+  EXPECT_FALSE(c.value()->session().ConnectionEnded().ok());
+}
+
 class NodeIntegrationTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     node_ = new Node();
     ASSERT_TRUE(node_->Start()) << node_->Output();
-    auto doc = HttpGet(node_->port(), "/.well-known/cerumbra-attestation.json");
-    ASSERT_TRUE(doc.ok());
-    boost::json::value v = boost::json::parse(doc.value().body());
-    auto policy = attest::ParsePolicyJson(
-        boost::json::serialize(v.as_object().at("policy")));
+    auto policy = PublishedPolicy(node_->port());
     ASSERT_TRUE(policy.ok()) << policy.status().ToString();
     policy_ = new attest::Policy(policy.value());
   }

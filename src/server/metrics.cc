@@ -100,6 +100,9 @@ std::string Metrics::Render() const {
           "Completion tokens generated for clients.", tokens_total_);
   Gauge(out, "cerumbra_generation_queue_depth",
         "Generations queued or running in the engine.", queue_depth_);
+  Gauge(out, "cerumbra_write_queue_bytes",
+        "Bytes queued for clients and not yet written, all sessions.",
+        write_queue_bytes_);
   out +=
       "# HELP cerumbra_time_to_first_token_seconds From a request's END to "
       "its first text.\n# TYPE cerumbra_time_to_first_token_seconds "

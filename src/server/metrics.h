@@ -55,11 +55,19 @@ class Metrics {
   void RequestStarted() { requests_total_++; }
   void TokensGenerated(uint64_t n) { tokens_total_ += n; }
   void QueueDepthChanged(int64_t delta) { queue_depth_ += delta; }
+  // WriteQueueChanged tracks the bytes queued for clients, all sessions.
+  void WriteQueueChanged(int64_t delta) { write_queue_bytes_ += delta; }
   void ObserveTimeToFirstToken(double seconds) { ttft_.Observe(seconds); }
   void ObserveInterToken(double seconds) { inter_token_.Observe(seconds); }
 
   int64_t sessions_active() const { return sessions_active_; }
   uint64_t handshakes_succeeded() const { return handshakes_ok_; }
+  uint64_t sessions_failed() const { return sessions_failed_; }
+  // generations_active: generations the node started and has not yet seen
+  // end (on_done) or given up on; queued or running in the engine.
+  int64_t generations_active() const { return queue_depth_; }
+  // write_queue_bytes: bytes queued for clients and not yet written.
+  int64_t write_queue_bytes() const { return write_queue_bytes_; }
   uint64_t handshakes_failed(HandshakeFailure reason) const {
     return handshakes_failed_[static_cast<size_t>(reason)];
   }
@@ -78,6 +86,7 @@ class Metrics {
   std::atomic<uint64_t> requests_total_{0};
   std::atomic<uint64_t> tokens_total_{0};
   std::atomic<int64_t> queue_depth_{0};
+  std::atomic<int64_t> write_queue_bytes_{0};
   Histogram ttft_;
   Histogram inter_token_;
 };

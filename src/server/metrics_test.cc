@@ -18,7 +18,11 @@ TEST(MetricsTest, RendersCountersGaugesAndHistograms) {
   m.TokensGenerated(7);
   m.ObserveTimeToFirstToken(0.003);
   m.ObserveTimeToFirstToken(10);
+  m.WriteQueueChanged(+300);
+  m.WriteQueueChanged(-100);
   std::string text = m.Render();
+  EXPECT_EQ(m.write_queue_bytes(), 200);
+  EXPECT_NE(text.find("cerumbra_write_queue_bytes 200\n"), std::string::npos);
   EXPECT_NE(text.find("cerumbra_sessions_active 1\n"), std::string::npos);
   EXPECT_NE(text.find("cerumbra_sessions_total 2\n"), std::string::npos);
   EXPECT_NE(text.find("cerumbra_handshakes_succeeded_total 1\n"),

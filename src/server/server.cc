@@ -106,20 +106,24 @@ class WsSession : public SessionBase,
   ~WsSession() {
     request_.Wipe();
     WipeString(answer_);
+    // Writes that never completed (the socket closed under them).
+    if (queued_bytes_ != 0) {
+      state_.metrics.WriteQueueChanged(-static_cast<int64_t>(queued_bytes_));
+    }
   }
 
-  void Start(http::request<http::string_body> req) {
-    {
-      std::lock_guard<std::mutex> lock(state_.mu);
-      state_.sessions.insert(this->shared_from_this());
-    }
+  // Start runs the WebSocket upgrade, then the protocol handshake; both
+  // must finish by `deadline`. REQUIRES: the caller inserted this session
+  // into state.sessions (under state.mu, with the max_sessions check, so
+  // concurrent upgrades cannot overshoot the limit).
+  void Start(http::request<http::string_body> req, Clock::time_point deadline) {
     state_.metrics.SessionOpened();
     Log(LogLevel::kInfo, "session_open",
         {{"session", static_cast<int64_t>(id_)}});
-    net::dispatch(ws_.get_executor(), [self = this->shared_from_this(),
-                                       req = std::move(req)]() mutable {
-      self->DoAccept(std::move(req));
-    });
+    net::dispatch(
+        ws_.get_executor(),
+        [self = this->shared_from_this(), req = std::move(req),
+         deadline]() mutable { self->DoAccept(std::move(req), deadline); });
   }
 
   // BeginShutdown ends the session as Server::Shutdown describes. Called on
@@ -142,7 +146,8 @@ class WsSession : public SessionBase,
  private:
   enum class Phase { kHandshake, kEstablished, kClosing, kDone };
 
-  void DoAccept(http::request<http::string_body> req) {
+  void DoAccept(http::request<http::string_body> req,
+                Clock::time_point deadline) {
     const ServerLimits& limits = state_.options.limits;
     websocket::stream_base::timeout timeouts{};
     timeouts.handshake_timeout = limits.handshake_timeout;
@@ -165,8 +170,9 @@ class WsSession : public SessionBase,
         websocket::stream_base::decorator([](websocket::response_type& res) {
           res.set(http::field::server, "cerumbra");
         }));
-    // The handshake must finish within handshake_timeout of the upgrade.
-    timer_.expires_after(limits.handshake_timeout);
+    // The handshake must finish within handshake_timeout of the start of
+    // the upgrade request (a slow upgrade leaves less time for the rest).
+    timer_.expires_at(deadline);
     timer_.async_wait([weak = this->weak_from_this()](beast::error_code ec) {
       if (ec) return;
       if (auto self = weak.lock(); self && self->phase_ == Phase::kHandshake) {
@@ -548,17 +554,19 @@ class WsSession : public SessionBase,
   // past write_queue_bytes is failed.
   void Queue(std::vector<uint8_t> bytes, bool text) {
     if (phase_ == Phase::kDone && !text) return;
-    queued_bytes_ += bytes.size();
-    if (queued_bytes_ > state_.options.limits.write_queue_bytes) {
+    if (queued_bytes_ + bytes.size() >
+        state_.options.limits.write_queue_bytes) {
       Log(LogLevel::kWarning, "write_queue_full",
           {{"session", static_cast<int64_t>(id_)},
-           {"queued_bytes", static_cast<int64_t>(queued_bytes_)}});
+           {"queued_bytes",
+            static_cast<int64_t>(queued_bytes_ + bytes.size())}});
       // The write in flight still uses queue_.front(): keep the queue; the
       // closed socket fails that write and OnWrite drops the rest.
       if (generation_) generation_->Cancel();
       Abort("slow_reader");
       return;
     }
+    AddQueued(static_cast<int64_t>(bytes.size()));
     queue_.push_back({std::move(bytes), text});
     if (!writing_) DoWrite();
   }
@@ -581,10 +589,10 @@ class WsSession : public SessionBase,
     if (ec) {
       writing_ = false;
       queue_.clear();
-      queued_bytes_ = 0;
+      AddQueued(-static_cast<int64_t>(queued_bytes_));
       return Finish("write_failed");
     }
-    queued_bytes_ -= queue_.front().bytes.size();
+    AddQueued(-static_cast<int64_t>(queue_.front().bytes.size()));
     queue_.pop_front();
     DoWrite();
   }
@@ -603,10 +611,17 @@ class WsSession : public SessionBase,
     std::string text =
         protocol::SerializeErrorMessage(protocol::ErrorCode::kSessionFailed);
     queue_.push_back({std::vector<uint8_t>(text.begin(), text.end()), true});
-    queued_bytes_ += text.size();
+    AddQueued(static_cast<int64_t>(text.size()));
     CloseAfterWrites(websocket::close_code::policy_error);
     if (!writing_) DoWrite();
     return false;
+  }
+
+  // AddQueued keeps queued_bytes_ and the node-wide gauge in step.
+  void AddQueued(int64_t delta) {
+    queued_bytes_ =
+        static_cast<size_t>(static_cast<int64_t>(queued_bytes_) + delta);
+    state_.metrics.WriteQueueChanged(delta);
   }
 
   void CloseAfterWrites(websocket::close_code code) {
@@ -760,6 +775,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
   }
 
   void DoRead() {
+    request_started_ = Clock::now();
     parser_.emplace();
     parser_->body_limit(state_.options.limits.http_body_bytes);
     parser_->header_limit(
@@ -811,6 +827,11 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
                            "shutting down"),
                      false);
       }
+      // The check and the insertion are one step under state.mu, so
+      // concurrent upgrades never take more than max_sessions slots.
+      using Ws =
+          WsSession<std::conditional_t<kTls, TlsStream, beast::tcp_stream>>;
+      std::shared_ptr<Ws> ws;
       {
         std::lock_guard<std::mutex> lock(state_.mu);
         if (state_.sessions.size() >= state_.options.limits.max_sessions) {
@@ -819,16 +840,21 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
                              "too many sessions"),
                        false);
         }
+        beast::get_lowest_layer(stream_).expires_never();
+        if (size_t n = state_.options.limits.socket_send_buffer; n > 0) {
+          beast::error_code ignored;
+          beast::get_lowest_layer(stream_).socket().set_option(
+              net::socket_base::send_buffer_size(static_cast<int>(n)), ignored);
+        }
+        if constexpr (kTls) {
+          ws = std::make_shared<Ws>(std::move(stream_), state_);
+        } else {
+          ws = std::make_shared<Ws>(stream_.release_socket(), state_);
+        }
+        state_.sessions.insert(ws);
       }
-      beast::get_lowest_layer(stream_).expires_never();
-      if constexpr (kTls) {
-        std::make_shared<WsSession<TlsStream>>(std::move(stream_), state_)
-            ->Start(std::move(req));
-      } else {
-        std::make_shared<WsSession<beast::tcp_stream>>(stream_.release_socket(),
-                                                       state_)
-            ->Start(std::move(req));
-      }
+      ws->Start(std::move(req),
+                request_started_ + state_.options.limits.handshake_timeout);
       return;
     }
     bool keep_alive = req.keep_alive();
@@ -913,6 +939,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
   ServerState& state_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
+  Clock::time_point request_started_ = Clock::now();
 };
 
 }  // namespace
@@ -1000,6 +1027,9 @@ Result<std::unique_ptr<Server>> Server::Create(ServerOptions options,
   if (l.max_tokens < 1 || l.default_max_tokens < 1 ||
       l.default_max_tokens > l.max_tokens) {
     return InvalidArgumentError("need 1 <= default_max_tokens <= max_tokens");
+  }
+  if (l.socket_send_buffer > (64u << 20)) {
+    return InvalidArgumentError("socket_send_buffer must be at most 64 MiB");
   }
   if (l.handshake_timeout.count() <= 0 || l.idle_timeout.count() <= 0) {
     return InvalidArgumentError("timeouts must be positive");

@@ -57,6 +57,11 @@ struct ServerLimits {
   // write_queue_bytes: bytes queued for a client that does not read; past
   // this the session is failed and closed (memory stays bounded).
   size_t write_queue_bytes = 1024 * 1024;
+  // socket_send_buffer: SO_SNDBUF of each WebSocket connection (bytes; 0
+  // leaves the kernel's autotuning, which lets a client that does not read
+  // hold up to net.ipv4.tcp_wmem's maximum, 4 MiB by default, of kernel
+  // memory per connection before write_queue_bytes even starts to count).
+  size_t socket_send_buffer = 128 * 1024;
   // max_tokens / default_max_tokens: generation length per request.
   int max_tokens = 1024;
   int default_max_tokens = 256;

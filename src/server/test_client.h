@@ -55,11 +55,13 @@ class BasicTestClient {
   static constexpr bool kTls = std::is_same_v<NextLayer, TlsStream>;
 
  public:
-  // Connect opens ws://127.0.0.1:port/ws.
+  // Connect opens ws://127.0.0.1:port/ws. `receive_buffer` > 0 sets the
+  // socket's SO_RCVBUF before it connects (a small one makes a client that
+  // does not read stall the node quickly).
   static Result<std::unique_ptr<BasicTestClient>> Connect(
-      uint16_t port) requires(!kTls) {
+      uint16_t port, int receive_buffer = 0) requires(!kTls) {
     auto c = std::unique_ptr<BasicTestClient>(new BasicTestClient());
-    CERUMBRA_RETURN_IF_ERROR(c->Open(port));
+    CERUMBRA_RETURN_IF_ERROR(c->Open(port, receive_buffer));
     return c;
   }
 
@@ -206,8 +208,17 @@ class BasicTestClient {
       kTls)
       : tls_(tls), ws_(ioc_, *tls_) {}
 
-  Status Open(uint16_t port) {
+  Status Open(uint16_t port, int receive_buffer = 0) {
     beast::error_code ec;
+    if (receive_buffer > 0) {
+      auto& socket = beast::get_lowest_layer(ws_).socket();
+      socket.open(tcp::v4(), ec);
+      if (!ec) {
+        socket.set_option(net::socket_base::receive_buffer_size(receive_buffer),
+                          ec);
+      }
+      if (ec) return UnavailableError("socket: " + ec.message());
+    }
     beast::get_lowest_layer(ws_).connect(
         tcp::endpoint(net::ip::make_address("127.0.0.1"), port), ec);
     if (ec) return UnavailableError("connect: " + ec.message());
