@@ -12,6 +12,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -181,24 +182,22 @@ TEST(TlsContext, ServerRefusesTls11) {
   SslCtxPtr lax(SSL_CTX_new(TLS_server_method()), &SSL_CTX_free);
   SSL_CTX_set_min_proto_version(lax.get(), TLS1_1_VERSION);
   SSL_CTX_set_cipher_list(lax.get(), "DEFAULT:@SECLEVEL=0");
-  ASSERT_EQ(SSL_CTX_use_certificate(
-                lax.get(),
-                [&] {
-                  BIO* b = BIO_new_mem_buf(
-                      cert.certificate_pem.data(),
-                      static_cast<int>(cert.certificate_pem.size()));
-                  X509* x = PEM_read_bio_X509(b, nullptr, nullptr, nullptr);
-                  BIO_free(b);
-                  return x;
-                }()),
-            1);
+  {
+    // SSL_CTX_use_certificate takes its own reference: ours is freed here.
+    BIO* b = BIO_new_mem_buf(cert.certificate_pem.data(),
+                             static_cast<int>(cert.certificate_pem.size()));
+    std::unique_ptr<X509, decltype(&X509_free)> x(
+        PEM_read_bio_X509(b, nullptr, nullptr, nullptr), &X509_free);
+    BIO_free(b);
+    ASSERT_EQ(SSL_CTX_use_certificate(lax.get(), x.get()), 1);
+  }
   {
     BIO* b = BIO_new_mem_buf(cert.private_key_pem.Reveal().data(),
                              static_cast<int>(cert.private_key_pem.size()));
-    EVP_PKEY* k = PEM_read_bio_PrivateKey(b, nullptr, nullptr, nullptr);
+    std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> k(
+        PEM_read_bio_PrivateKey(b, nullptr, nullptr, nullptr), &EVP_PKEY_free);
     BIO_free(b);
-    ASSERT_EQ(SSL_CTX_use_PrivateKey(lax.get(), k), 1);
-    EVP_PKEY_free(k);
+    ASSERT_EQ(SSL_CTX_use_PrivateKey(lax.get(), k.get()), 1);
   }
   EXPECT_EQ(Handshake(lax.get(), c.get()).version, TLS1_1_VERSION);
 }
