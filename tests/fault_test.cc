@@ -613,7 +613,12 @@ TEST_F(FaultTest, FragmentedFramesPastTheLimitEndTheSession) {
     (void)written;  // the kernel may take all 40 before the node reacts
   }
   // The node refused the message once it passed the limit (Beast counts
-  // the fragments' sum against read_message_max).
+  // the fragments' sum against read_message_max). The node logs the
+  // session's end after it closed the socket: wait for the line.
+  for (int i = 0; i < 200 && Log().find("frame_too_large") == std::string::npos;
+       ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
   EXPECT_NE(Log().find("frame_too_large"), std::string::npos);
   ExpectRecovered();
 }
