@@ -17,6 +17,7 @@
 #include "attest/attester.h"
 #include "attest/policy.h"
 #include "attest/policy_verifier.h"
+#include "cli_files.h"
 #include "commands.h"
 #include "protocol/handshake.h"
 
@@ -36,15 +37,6 @@ struct AttestArgs {
   std::string document_out;
 };
 
-bool ReadText(const std::string& path, std::string& out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream s;
-  s << in.rdbuf();
-  out = s.str();
-  return true;
-}
-
 bool WriteText(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << text;
@@ -57,7 +49,7 @@ int RunAttest(const AttestArgs& args) {
   options.model_path = args.model;
   options.model_cache_path = args.model_cache;
   options.web_root = args.web_root;
-  if (!args.config.empty() && !ReadText(args.config, options.config_json)) {
+  if (!args.config.empty() && !ReadFileText(args.config, options.config_json)) {
     std::fprintf(stderr, "cerumbra attest: cannot read %s\n",
                  args.config.c_str());
     return 1;

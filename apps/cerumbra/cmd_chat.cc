@@ -24,6 +24,7 @@
 
 #include "attest/policy.h"
 #include "cerumbra/client.h"
+#include "cli_files.h"
 #include "commands.h"
 
 namespace cerumbra::cli {
@@ -37,15 +38,6 @@ struct ChatArgs {
   int max_tokens = 0;
   double temperature = -1;
 };
-
-bool ReadWhole(const std::string& path, std::string& out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream s;
-  s << in.rdbuf();
-  out = s.str();
-  return true;
-}
 
 // Interrupts turns SIGINT into actions on a thread of its own (sigwait), so
 // that nothing but async-signal-safe code runs in a signal handler.
@@ -129,19 +121,7 @@ class Interrupts {
 int RunChat(const ChatArgs& args) {
   client::ConnectOptions options;
   if (!args.policy.empty()) {
-    std::string text;
-    if (!ReadWhole(args.policy, text)) {
-      std::fprintf(stderr, "error: cannot read policy %s\n",
-                   args.policy.c_str());
-      return 2;
-    }
-    auto policy = attest::ParsePolicyJson(text);
-    if (!policy.ok()) {
-      std::fprintf(stderr, "error: policy %s: %s\n", args.policy.c_str(),
-                   policy.status().message().c_str());
-      return 2;
-    }
-    options.policy = std::move(policy).value();
+    if (!LoadPolicyFile(args.policy, options.policy)) return 2;
   } else {
     options.trust = client::TrustMode::kUnpinned;
     std::fprintf(stderr,
@@ -150,7 +130,8 @@ int RunChat(const ChatArgs& args) {
                  "below with the operator's, then pin it in a policy file.\n");
   }
   options.strict = args.strict;
-  if (!args.tls_ca.empty() && !ReadWhole(args.tls_ca, options.tls_trust_pem)) {
+  if (!args.tls_ca.empty() &&
+      !ReadFileText(args.tls_ca, options.tls_trust_pem)) {
     std::fprintf(stderr, "error: cannot read %s\n", args.tls_ca.c_str());
     return 2;
   }

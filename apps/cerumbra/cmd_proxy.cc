@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "attest/policy.h"
+#include "cli_files.h"
 #include "client/proxy.h"
 #include "commands.h"
 
@@ -31,15 +32,6 @@ struct ProxyArgs {
   bool allow_remote = false;
   std::string model = "cerumbra";
 };
-
-bool ReadWhole(const std::string& path, std::string& out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream s;
-  s << in.rdbuf();
-  out = s.str();
-  return true;
-}
 
 int RunProxy(const ProxyArgs& args) {
   client::ProxyOptions o;
@@ -64,19 +56,7 @@ int RunProxy(const ProxyArgs& args) {
   o.node_url = args.node;
   o.model_id = args.model;
   if (!args.policy.empty()) {
-    std::string text;
-    if (!ReadWhole(args.policy, text)) {
-      std::fprintf(stderr, "error: cannot read policy %s\n",
-                   args.policy.c_str());
-      return 2;
-    }
-    auto policy = attest::ParsePolicyJson(text);
-    if (!policy.ok()) {
-      std::fprintf(stderr, "error: policy %s: %s\n", args.policy.c_str(),
-                   policy.status().message().c_str());
-      return 2;
-    }
-    o.connect.policy = std::move(policy).value();
+    if (!LoadPolicyFile(args.policy, o.connect.policy)) return 2;
   } else if (args.unpinned) {
     o.connect.trust = client::TrustMode::kUnpinned;
     std::fprintf(stderr,
@@ -91,7 +71,7 @@ int RunProxy(const ProxyArgs& args) {
   }
   o.connect.strict = args.strict;
   if (!args.tls_ca.empty() &&
-      !ReadWhole(args.tls_ca, o.connect.tls_trust_pem)) {
+      !ReadFileText(args.tls_ca, o.connect.tls_trust_pem)) {
     std::fprintf(stderr, "error: cannot read %s\n", args.tls_ca.c_str());
     return 2;
   }

@@ -15,6 +15,7 @@
 #include "attest/attester.h"
 #include "attest/policy.h"
 #include "attest/policy_verifier.h"
+#include "cli_files.h"
 #include "commands.h"
 
 namespace cerumbra::cli {
@@ -66,18 +67,9 @@ std::string FormatTime(int64_t ms) {
   return buf;
 }
 
-bool ReadText(const std::string& path, std::string& out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream s;
-  s << in.rdbuf();
-  out = s.str();
-  return true;
-}
-
 int RunVerify(const VerifyArgs& args) {
   std::string bundle;
-  if (!ReadText(args.bundle, bundle)) {
+  if (!ReadFileText(args.bundle, bundle)) {
     std::fprintf(stderr, "cerumbra verify: cannot read %s\n",
                  args.bundle.c_str());
     return 2;
@@ -85,7 +77,7 @@ int RunVerify(const VerifyArgs& args) {
   attest::Policy policy;
   if (!args.policy.empty()) {
     std::string text;
-    if (!ReadText(args.policy, text)) {
+    if (!ReadFileText(args.policy, text)) {
       std::fprintf(stderr, "cerumbra verify: cannot read %s\n",
                    args.policy.c_str());
       return 2;
