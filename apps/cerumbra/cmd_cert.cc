@@ -4,17 +4,10 @@
 // TLS certificate and key for development (docs/node.md "TLS"), for
 // `cerumbra serve --tls-cert D/cert.pem --tls-key D/key.pem`.
 
-#include <errno.h>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <memory>
-#include <span>
 #include <string>
 #include <vector>
 
@@ -34,39 +27,6 @@ struct CertDevArgs {
   std::vector<std::string> hosts;
   bool force = false;
 };
-
-// WriteFileAtomic writes `bytes` to `path` with exactly `mode`, through a
-// temporary file created with that mode (O_EXCL) and rename(2): the key is
-// never readable by others, even for a moment.
-Status WriteFileAtomic(const std::string& path, std::span<const uint8_t> bytes,
-                       mode_t mode) {
-  const std::string tmp = path + ".tmp";
-  ::unlink(tmp.c_str());
-  const int fd =
-      ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-  if (fd < 0) {
-    return UnavailableError("cannot create " + tmp + ": " +
-                            std::strerror(errno));
-  }
-  bool ok = ::fchmod(fd, mode) == 0;  // the umask may have cleared bits
-  size_t done = 0;
-  while (ok && done < bytes.size()) {
-    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      ok = false;
-      break;
-    }
-    done += static_cast<size_t>(n);
-  }
-  ok = ok && ::fsync(fd) == 0;
-  ok = (::close(fd) == 0) && ok;
-  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
-    ::unlink(tmp.c_str());
-    return UnavailableError("cannot write " + path);
-  }
-  return OkStatus();
-}
 
 int RunCertDev(const CertDevArgs& args) {
   namespace fs = std::filesystem;
@@ -105,10 +65,10 @@ int RunCertDev(const CertDevArgs& args) {
   }
   // The key first: a certificate without its key is useless.
   Status wrote =
-      WriteFileAtomic(key_path, made->private_key_pem.Reveal(), 0600);
+      attest::WriteFileAtomic(key_path, made->private_key_pem.Reveal(), 0600);
   if (wrote.ok()) {
     const std::string& pem = made->certificate_pem;
-    wrote = WriteFileAtomic(
+    wrote = attest::WriteFileAtomic(
         cert_path, {reinterpret_cast<const uint8_t*>(pem.data()), pem.size()},
         0644);
   }

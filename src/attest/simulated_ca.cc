@@ -34,39 +34,6 @@ bool Exists(const std::string& path) {
   return ::lstat(path.c_str(), &st) == 0;
 }
 
-// WriteFileAtomic writes `bytes` to `path` with `mode` via a temporary
-// file in the same directory and rename(2).
-Status WriteFileAtomic(const std::string& path, std::span<const uint8_t> bytes,
-                       mode_t mode) {
-  const std::string tmp = path + ".tmp";
-  ::unlink(tmp.c_str());
-  const int fd =
-      ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-  if (fd < 0) {
-    return UnavailableError("cannot create " + tmp + ": " +
-                            std::strerror(errno));
-  }
-  // The umask may have cleared bits; set the mode exactly.
-  bool ok = ::fchmod(fd, mode) == 0;
-  size_t done = 0;
-  while (ok && done < bytes.size()) {
-    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      ok = false;
-      break;
-    }
-    done += static_cast<size_t>(n);
-  }
-  ok = ok && ::fsync(fd) == 0;
-  ok = (::close(fd) == 0) && ok;
-  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
-    ::unlink(tmp.c_str());
-    return UnavailableError("cannot write " + path);
-  }
-  return OkStatus();
-}
-
 Status WriteText(const std::string& path, std::string_view text) {
   return WriteFileAtomic(
       path, {reinterpret_cast<const uint8_t*>(text.data()), text.size()}, 0644);
@@ -104,6 +71,37 @@ crypto::CertificateProfile Profile(const char* name, bool is_ca,
 }
 
 }  // namespace
+
+Status WriteFileAtomic(const std::string& path, std::span<const uint8_t> bytes,
+                       mode_t mode) {
+  const std::string tmp = path + ".tmp";
+  ::unlink(tmp.c_str());
+  const int fd =
+      ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  if (fd < 0) {
+    return UnavailableError("cannot create " + tmp + ": " +
+                            std::strerror(errno));
+  }
+  // The umask may have cleared bits; set the mode exactly.
+  bool ok = ::fchmod(fd, mode) == 0;
+  size_t done = 0;
+  while (ok && done < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      ok = false;
+      break;
+    }
+    done += static_cast<size_t>(n);
+  }
+  ok = ok && ::fsync(fd) == 0;
+  ok = (::close(fd) == 0) && ok;
+  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
+    ::unlink(tmp.c_str());
+    return UnavailableError("cannot write " + path);
+  }
+  return OkStatus();
+}
 
 std::string CertificateFingerprint(const crypto::Certificate& certificate) {
   const std::vector<uint8_t> der = certificate.ToDer();

@@ -11,7 +11,10 @@
 #ifndef CERUMBRA_ATTEST_SIMULATED_CA_H_
 #define CERUMBRA_ATTEST_SIMULATED_CA_H_
 
+#include <sys/types.h>
+
 #include <chrono>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -82,6 +85,13 @@ struct SimulatedCa {
 // InvalidArgument for malformed ones. Thread safety: safe concurrently.
 Result<SimulatedCa> LoadSimulatedCa(const std::string& dir,
                                     std::chrono::sys_seconds now);
+
+// WriteFileAtomic writes `bytes` to `path` with exactly `mode` (the umask
+// is overridden) through `path`.tmp, fsync and rename(2), so that a crash
+// never leaves a partial file and a key is never readable by others, even
+// for a moment. Unavailable, naming the file, on any file-system error.
+Status WriteFileAtomic(const std::string& path, std::span<const uint8_t> bytes,
+                       mode_t mode);
 
 // CertificateFingerprint returns SHA-256 of the certificate's DER in lower
 // hex (64 digits); FormatFingerprint puts it as "AB:CD:..." (what
