@@ -25,6 +25,7 @@
 #include "crypto/tls.h"
 #include "node_process.h"
 #include "server/test_client.h"
+#include "tcp_test_util.h"
 
 namespace cerumbra {
 namespace {
@@ -132,6 +133,16 @@ TEST_F(ClientTest, MultiTurnConversationStreamsAndKeepsHistory) {
   EXPECT_TRUE(c.Close().ok());
   EXPECT_EQ(c.Chat("after close", p).status().code(),
             StatusCode::kFailedPrecondition);
+}
+
+// Requests and cancels leave at once (Nagle off on the client's socket).
+TEST_F(ClientTest, ConnectionHasNagleOff) {
+  auto c = Connection::Connect(Url(), Options());
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  const std::vector<bool> nodelay =
+      testing::NoDelayOfConnectedSockets(node_->port(), /*by_peer=*/true);
+  ASSERT_FALSE(nodelay.empty());
+  for (bool on : nodelay) EXPECT_TRUE(on);
 }
 
 TEST_F(ClientTest, MessagesFormReplacesTheHistory) {

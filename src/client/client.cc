@@ -110,6 +110,11 @@ class WsTransport final : public Transport {
  private:
   void OnConnect(beast::error_code ec) {
     if (ec) return done_(UnavailableError("connect: " + ec.message()));
+    // Requests and cancels go out at once, not after the previous segment's
+    // acknowledgement (Nagle).
+    beast::error_code nodelay_ec;
+    beast::get_lowest_layer(ws_).socket().set_option(tcp::no_delay(true),
+                                                     nodelay_ec);
     if constexpr (kTls) {
       ws_.next_layer().async_handshake(
           net::ssl::stream_base::client, [this](beast::error_code e) {

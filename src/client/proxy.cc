@@ -95,6 +95,8 @@ class Proxy::Impl {
       acceptor_.accept(socket, ec);
       if (stopping_.load()) break;
       if (ec) continue;
+      // Each SSE chunk leaves as soon as it is written (no Nagle delay).
+      socket.set_option(tcp::no_delay(true), ec);
       std::lock_guard<std::mutex> lock(mu_);
       Reap();
       if (static_cast<int>(workers_.size()) >= options_.max_connections) {

@@ -9,10 +9,13 @@
 
 #include <boost/asio.hpp>
 #include <boost/json.hpp>
+#include <chrono>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "client/proxy.h"
+#include "tcp_test_util.h"
 
 namespace cerumbra::client {
 namespace {
@@ -82,6 +85,24 @@ class ProxyHttpTest : public ::testing::Test {
   std::thread thread_;
   std::string log_;
 };
+
+// Streamed chunks leave at once: Nagle is off on accepted connections.
+TEST_F(ProxyHttpTest, AcceptedConnectionsHaveNagleOff) {
+  net::io_context ioc;
+  tcp::socket s(ioc);
+  s.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), proxy_->port()));
+  // The proxy accepts and sets the option on its own thread: look again
+  // until it has (at most 5 s; the test fails if it never does).
+  std::vector<bool> nodelay;
+  for (int i = 0; i < 500; ++i) {
+    nodelay = cerumbra::testing::NoDelayOfConnectedSockets(proxy_->port(),
+                                                           /*by_peer=*/false);
+    if (nodelay.size() == 1 && nodelay[0]) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_EQ(nodelay.size(), 1u);
+  EXPECT_TRUE(nodelay[0]);
+}
 
 TEST_F(ProxyHttpTest, BadJsonIs400WithAnOpenAiErrorObject) {
   std::string r = Post("/v1/chat/completions", "{not json");

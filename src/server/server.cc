@@ -963,6 +963,11 @@ struct Server::Impl {
         }
         return;
       }
+      // Every record is written as soon as it is sealed; Nagle's algorithm
+      // would hold a token's record back until the previous one is
+      // acknowledged (docs/performance.md "End to end").
+      beast::error_code nodelay_ec;
+      socket.set_option(tcp::no_delay(true), nodelay_ec);
       if (state.tls) {
         std::make_shared<HttpSession<TlsStream>>(state, std::move(socket),
                                                  *state.tls)
