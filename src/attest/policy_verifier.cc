@@ -147,18 +147,29 @@ void AppraisePolicy(const Policy& policy, const protocol::Quote& quote,
 
 }  // namespace
 
-Report AppraiseAttestResponse(const Policy& policy,
-                              const protocol::AttestResponse& response,
-                              const protocol::Quote& quote, int64_t now_ms) {
-  Report report;
-  // Step 5: the chain, to a pinned root, at now.
+namespace {
+
+void AppendUint64(crypto::Sha256Hasher& h, uint64_t n) {
+  uint8_t bytes[8];
+  for (int i = 0; i < 8; ++i) {
+    bytes[i] = static_cast<uint8_t>(n >> (56 - 8 * i));
+  }
+  h.Update(bytes);
+}
+
+// VerifyChain is step 5 (the `chain` check): on success it returns the
+// leaf's public key and the check's detail, and the window in which every
+// certificate of the verified path is valid.
+std::optional<VerifiedChainCache::Entry> VerifyChain(
+    const Policy& policy, const protocol::AttestResponse& response,
+    std::chrono::sys_seconds now_s, Report& report) {
   std::vector<crypto::Certificate> chain;
   for (const auto& der : response.certificate_chain) {
     Result<crypto::Certificate> cert = crypto::Certificate::FromDer(der);
     if (!cert.ok()) {
       report.Fail("chain", "certificate " + std::to_string(chain.size()) +
                                " does not parse");
-      return report;
+      return std::nullopt;
     }
     chain.push_back(*std::move(cert));
   }
@@ -169,13 +180,12 @@ Report AppraiseAttestResponse(const Policy& policy,
   }
   if (roots.empty()) {
     report.Fail("chain", "the policy pins no (parsable) quote root");
-    return report;
+    return std::nullopt;
   }
   if (chain.empty()) {
     report.Fail("chain", "no certificates");
-    return report;
+    return std::nullopt;
   }
-  const std::chrono::sys_seconds now_s{std::chrono::seconds(now_ms / 1000)};
   Result<crypto::VerifiedChain> verified =
       crypto::VerifyCertificateChain(chain, roots, now_s);
   if (!verified.ok()) {
@@ -185,22 +195,123 @@ Report AppraiseAttestResponse(const Policy& policy,
                 "leaf " +
                     chain.front().Subject() + ", last " +
                     chain.back().Subject());
-    return report;
+    return std::nullopt;
   }
   std::string subjects;
   for (const std::string& s : verified->subjects) {
     subjects += (subjects.empty() ? "" : " <- ") + s;
   }
-  report.Pass("chain",
-              subjects + "; root sha256 " +
-                  CertificateFingerprint(verified->certificates.back()));
-
-  // Step 6: the signature with the leaf's P-256 key.
+  const std::string detail =
+      subjects + "; root sha256 " +
+      CertificateFingerprint(verified->certificates.back());
+  // The leaf's P-256 key, for step 6.
   Result<crypto::PublicKey> leaf_key = chain.front().GetPublicKey();
   if (!leaf_key.ok() || leaf_key->curve() != crypto::EcCurve::kP256) {
+    report.Pass("chain", detail);
     report.Fail("signature", "the leaf certificate has no P-256 key");
-    return report;
+    return std::nullopt;
   }
+  VerifiedChainCache::Entry entry{*std::move(leaf_key), detail,
+                                  std::chrono::sys_seconds::min(),
+                                  std::chrono::sys_seconds::max()};
+  for (const crypto::Certificate& cert : verified->certificates) {
+    Result<std::chrono::sys_seconds> from = cert.NotBefore();
+    Result<std::chrono::sys_seconds> until = cert.NotAfter();
+    if (!from.ok() || !until.ok()) {
+      // Verified but unreadable bounds: usable now, never cached.
+      entry.valid_from = entry.valid_until = now_s;
+      break;
+    }
+    entry.valid_from = std::max(entry.valid_from, *from);
+    entry.valid_until = std::min(entry.valid_until, *until);
+  }
+  report.Pass("chain", entry.detail);
+  return entry;
+}
+
+}  // namespace
+
+Result<crypto::Sha256Digest> VerifiedChainCache::Key(
+    const std::vector<std::vector<uint8_t>>& chain,
+    const std::vector<std::vector<uint8_t>>& roots) {
+  Result<crypto::Sha256Hasher> h = crypto::Sha256Hasher::Create();
+  if (!h.ok()) return h.status();
+  static constexpr char kLabel[] = "cerumbra verified chain cache v1";
+  h->Update({reinterpret_cast<const uint8_t*>(kLabel), sizeof(kLabel)});
+  for (const auto* list : {&chain, &roots}) {
+    AppendUint64(*h, list->size());
+    for (const auto& der : *list) {
+      AppendUint64(*h, der.size());
+      h->Update(der);
+    }
+  }
+  return h->Finish();
+}
+
+std::optional<VerifiedChainCache::Entry> VerifiedChainCache::Find(
+    const crypto::Sha256Digest& key, std::chrono::sys_seconds now) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& [k, entry] : entries_) {
+    if (k == key && now >= entry.valid_from && now <= entry.valid_until) {
+      ++hits_;
+      return entry;
+    }
+  }
+  ++misses_;
+  return std::nullopt;
+}
+
+void VerifiedChainCache::Insert(const crypto::Sha256Digest& key, Entry entry) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (auto it = entries_.begin(); it != entries_.end(); ++it) {
+    if (it->first == key) {
+      entries_.erase(it);
+      break;
+    }
+  }
+  if (entries_.size() >= capacity_) entries_.pop_front();
+  entries_.emplace_back(key, std::move(entry));
+}
+
+uint64_t VerifiedChainCache::hits() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return hits_;
+}
+
+uint64_t VerifiedChainCache::misses() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return misses_;
+}
+
+Report AppraiseAttestResponse(const Policy& policy,
+                              const protocol::AttestResponse& response,
+                              const protocol::Quote& quote, int64_t now_ms,
+                              VerifiedChainCache* cache) {
+  Report report;
+  // Step 5: the chain, to a pinned root, at now.
+  const std::chrono::sys_seconds now_s{std::chrono::seconds(now_ms / 1000)};
+  std::optional<crypto::Sha256Digest> key;
+  if (cache != nullptr) {
+    if (auto k = VerifiedChainCache::Key(response.certificate_chain,
+                                         policy.quote_roots);
+        k.ok()) {
+      key = *k;
+    }
+  }
+  std::optional<VerifiedChainCache::Entry> chain;
+  if (key) chain = cache->Find(*key, now_s);
+  if (chain) {
+    report.Pass("chain", chain->detail + "; verified earlier in this process");
+  } else {
+    chain = VerifyChain(policy, response, now_s, report);
+    if (!chain) return report;
+    if (key && chain->valid_from < chain->valid_until) {
+      cache->Insert(*key, *chain);
+    }
+  }
+
+  // Step 6: the signature with the leaf's P-256 key.
+  const crypto::PublicKey* leaf_key = &chain->leaf_key;
   if (!crypto::EcdsaVerify(*leaf_key, response.quote, response.signature,
                            crypto::EcdsaSignatureFormat::kP1363)
            .ok()) {
@@ -231,7 +342,7 @@ Report AppraiseAttestResponse(const Policy& policy,
 Status PolicyQuoteVerifier::Verify(const protocol::AttestResponse& response,
                                    const protocol::Quote& quote,
                                    int64_t now_ms) {
-  report_ = AppraiseAttestResponse(policy_, response, quote, now_ms);
+  report_ = AppraiseAttestResponse(policy_, response, quote, now_ms, cache_);
   if (report_.ok()) return OkStatus();
   const Check* failed = report_.FirstFailure();
   return UnauthenticatedError("attestation check failed: " +

@@ -73,9 +73,10 @@ class PolicyVerifierTest : public ::testing::Test {
 
   // FailedCheck returns the first failed check's name of an appraisal.
   std::string FailedCheck(const Policy& policy, const Signed& s,
-                          int64_t now_ms = kTestNowMs) {
+                          int64_t now_ms = kTestNowMs,
+                          VerifiedChainCache* cache = nullptr) {
     const Report r =
-        AppraiseAttestResponse(policy, s.response, s.quote, now_ms);
+        AppraiseAttestResponse(policy, s.response, s.quote, now_ms, cache);
     const Check* failed = r.FirstFailure();
     return failed == nullptr ? "" : failed->name;
   }
@@ -142,6 +143,112 @@ TEST_F(PolicyVerifierTest, ChainIsCheckedAtTheVerificationTime) {
   const Signed s = Sign();
   const int64_t later = kTestNowMs + int64_t{3} * 365 * 86400 * 1000;
   EXPECT_EQ(FailedCheck(policy_, s, later), "chain");
+}
+
+// With a cache, a chain seen before skips the X.509 work and says so;
+// every later check still runs on the new quote.
+TEST_F(PolicyVerifierTest, ChainCacheHitSkipsOnlyTheChainWork) {
+  VerifiedChainCache cache;
+  ASSERT_EQ(FailedCheck(policy_, Sign(), kTestNowMs, &cache), "");
+  EXPECT_EQ(cache.misses(), 1u);
+  EXPECT_EQ(cache.hits(), 0u);
+  const Signed a = Sign();
+  const Report second =
+      AppraiseAttestResponse(policy_, a.response, a.quote, kTestNowMs, &cache);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(cache.hits(), 1u);
+  EXPECT_NE(second.checks[0].detail.find("verified earlier in this process"),
+            std::string::npos);
+  const Report plain =
+      AppraiseAttestResponse(policy_, a.response, a.quote, kTestNowMs);
+  ASSERT_EQ(second.checks.size(), plain.checks.size());
+  for (size_t i = 0; i < plain.checks.size(); ++i) {
+    EXPECT_EQ(second.checks[i].name, plain.checks[i].name);
+  }
+  EXPECT_EQ(plain.checks[0].detail.find("earlier"), std::string::npos);
+
+  Signed t = Sign();
+  t.response.signature[10] ^= 1;
+  EXPECT_EQ(FailedCheck(policy_, t, kTestNowMs, &cache), "signature");
+  Signed q = Sign();
+  q.response.quote.back() ^= 1;
+  q.quote = *protocol::ParseQuote(q.response.quote);
+  EXPECT_EQ(FailedCheck(policy_, q, kTestNowMs, &cache), "signature");
+  Signed e = Sign();
+  e.response.evidence = {1, 2, 3};
+  EXPECT_EQ(FailedCheck(policy_, e, kTestNowMs, &cache), "evidence.digest");
+  Policy strict = policy_;
+  strict.accept_simulated = false;
+  EXPECT_EQ(FailedCheck(strict, Sign(), kTestNowMs, &cache),
+            "policy.evidence_type");
+  EXPECT_EQ(cache.hits(), 5u);
+
+  // The handshake's verifier uses the cache the same way.
+  PolicyQuoteVerifier verifier(policy_, &cache);
+  ASSERT_TRUE(Handshake(verifier).ok());
+  EXPECT_EQ(cache.hits(), 6u);
+}
+
+// A cached chain never outlives its certificates, never vouches for other
+// bytes or other roots, and a chain that failed is never stored.
+TEST_F(PolicyVerifierTest, ChainCacheNeverWidensWhatVerifies) {
+  VerifiedChainCache cache;
+  ASSERT_EQ(FailedCheck(policy_, Sign(), kTestNowMs, &cache), "");
+  const int64_t day = int64_t{86400} * 1000;
+  EXPECT_EQ(FailedCheck(policy_, Sign(), kTestNowMs + 3 * 365 * day, &cache),
+            "chain");
+  EXPECT_EQ(FailedCheck(policy_, Sign(), kTestNowMs - 365 * day, &cache),
+            "chain");
+  Signed flipped = Sign();
+  flipped.response
+      .certificate_chain[1][flipped.response.certificate_chain[1].size() - 5] ^=
+      1;  // the intermediate's signature
+  EXPECT_EQ(FailedCheck(policy_, flipped, kTestNowMs, &cache), "chain");
+
+  TempDir other;
+  testing::MakeCa(other.path());
+  const SimulatedCa other_ca =
+      *LoadSimulatedCa(other.path(), testing::kTestNow);
+  Signed foreign = Sign();
+  foreign.response.certificate_chain[0] = other_ca.chain[0].ToDer();
+  EXPECT_EQ(FailedCheck(policy_, foreign, kTestNowMs, &cache), "chain");
+  Policy other_root = policy_;
+  other_root.quote_roots = {other_ca.chain.back().ToDer()};
+  EXPECT_EQ(FailedCheck(other_root, Sign(), kTestNowMs, &cache), "chain");
+  EXPECT_EQ(FailedCheck(other_root, Sign(), kTestNowMs, &cache), "chain");
+  EXPECT_EQ(cache.hits(), 0u);
+  EXPECT_EQ(cache.misses(), 7u);
+  // The one good chain is still there.
+  ASSERT_EQ(FailedCheck(policy_, Sign(), kTestNowMs, &cache), "");
+  EXPECT_EQ(cache.hits(), 1u);
+}
+
+TEST(VerifiedChainCacheTest, KeysSeparateListsAndDropTheOldest) {
+  using Bytes = std::vector<std::vector<uint8_t>>;
+  const auto k1 = VerifiedChainCache::Key(Bytes{{1, 2}, {3}}, Bytes{{4}});
+  const auto k2 = VerifiedChainCache::Key(Bytes{{1}, {2, 3}}, Bytes{{4}});
+  const auto k3 = VerifiedChainCache::Key(Bytes{{1, 2}}, Bytes{{3}, {4}});
+  const auto k4 = VerifiedChainCache::Key(Bytes{{1, 2}, {3}}, Bytes{{4}});
+  ASSERT_TRUE(k1.ok() && k2.ok() && k3.ok() && k4.ok());
+  EXPECT_NE(*k1, *k2);
+  EXPECT_NE(*k1, *k3);
+  EXPECT_NE(*k2, *k3);
+  EXPECT_EQ(*k1, *k4);
+
+  VerifiedChainCache cache(2);
+  const auto key = *crypto::PrivateKey::Generate(crypto::EcCurve::kP256);
+  const VerifiedChainCache::Entry entry{
+      key.public_key(), "d", testing::kTestNow,
+      testing::kTestNow + std::chrono::hours(1)};
+  cache.Insert(*k1, entry);
+  cache.Insert(*k2, entry);
+  cache.Insert(*k3, entry);
+  EXPECT_FALSE(cache.Find(*k1, testing::kTestNow));
+  EXPECT_TRUE(cache.Find(*k2, testing::kTestNow));
+  EXPECT_TRUE(cache.Find(*k3, testing::kTestNow + std::chrono::hours(1)));
+  EXPECT_FALSE(cache.Find(*k3, testing::kTestNow + std::chrono::hours(1) +
+                                   std::chrono::seconds(1)));
+  EXPECT_FALSE(cache.Find(*k3, testing::kTestNow - std::chrono::seconds(1)));
 }
 
 TEST_F(PolicyVerifierTest, TamperedQuoteOrSignatureFailsTheSignature) {

@@ -208,6 +208,14 @@ Result<Url> ParseUrl(std::string_view text) {
 }
 
 // ReportingVerifier applies the options' trust mode and records the report.
+// ChainCache is the process's cache of verified quote chains: connecting to
+// the same node again skips the X.509 work, never the quote's signature,
+// the evidence or the policy (attest::VerifiedChainCache).
+attest::VerifiedChainCache& ChainCache() {
+  static attest::VerifiedChainCache* cache = new attest::VerifiedChainCache();
+  return *cache;
+}
+
 class ReportingVerifier : public protocol::QuoteVerifier {
  public:
   explicit ReportingVerifier(const ConnectOptions& options)
@@ -244,7 +252,8 @@ class ReportingVerifier : public protocol::QuoteVerifier {
       }
       r.measurements.push_back(std::move(line));
     }
-    r.checks = attest::AppraiseAttestResponse(policy, response, quote, now_ms);
+    r.checks = attest::AppraiseAttestResponse(policy, response, quote, now_ms,
+                                              &ChainCache());
     report_ = std::move(r);
     appraised_ = true;
     if (options_.on_report) options_.on_report(report_);
