@@ -12,15 +12,18 @@
 //   1. streaming throughput for each --sessions count: rounds alternate
 //      plaintext and end to end; each figure is the best of --reps rounds
 //      (a shared machine only ever slows a run down);
-//   2. --streaming-sessions answers at once: inter-token latency, p50 and
-//      p99, plaintext against end to end ("added" latency);
+//   2. --streaming-sessions answers at once, --reps interleaved rounds:
+//      inter-token latency, p50 and p99 (medians over the rounds, and the
+//      p99's range), plaintext against end to end ("added" latency);
 //   3. handshakes: --handshakes full connections (TCP, WebSocket, protocol
 //      handshake, client-side verification, CLOSE) from
-//      --handshake-clients threads; handshakes per second and the node's
-//      CPU time per handshake;
+//      --handshake-clients threads; handshakes per second and the CPU time
+//      per handshake of the node and of this process (the clients);
 //   4. --idle-sessions verified sessions held open at once: the node's
 //      resident memory per session.
-// The node's CPU time and resident memory come from /proc/PID.
+// The node's CPU time and resident memory come from /proc/PID; this
+// process's CPU time (the load generator's share of the same cores) from
+// getrusage.
 
 #include <fcntl.h>
 #include <signal.h>
@@ -190,6 +193,14 @@ class NodeProcess {
   int port_ = 0;
   std::thread drain_;
 };
+
+// SelfCpuSeconds is this process's user + system CPU time so far.
+double SelfCpuSeconds() {
+  rusage u{};
+  ::getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
 
 // ---------------------------------------------------------------------------
 // Measurements shared by both sides.
@@ -507,6 +518,10 @@ int RunBenchE2e(const E2eArgs& args) {
     int n = 0;
     std::optional<RoundStats> plain, e2e;  // best rounds
     double node_cores = 0;  // node CPU time / wall time while streaming
+    // This process's CPU time per answer token in the end-to-end rounds:
+    // the client library's work (socket reads, record decryption, the
+    // callbacks), which shares the machine's cores with the node's engine.
+    double client_us_per_token = 0;
   };
   std::vector<Row> rows;
   for (int n : args.sessions) {
@@ -514,16 +529,21 @@ int RunBenchE2e(const E2eArgs& args) {
     row.n = n;
     auto conns = ConnectAll(url, options, n, std::min(n, 8));
     if (!conns.ok()) return Fail("connect", conns.status());
-    double node_cpu = 0, node_wall = 0;
+    double node_cpu = 0, node_wall = 0, client_cpu = 0;
+    int e2e_tokens = 0;
     for (int rep = 0; rep < args.reps; ++rep) {
       auto p = RunPlain(**engine, args, n, args.tokens);
       if (!p.ok()) return Fail("plaintext run", p.status());
+      const double self1 = SelfCpuSeconds();
       const ProcSample before = node.Sample();
       auto e = RunE2e(*conns, args, args.tokens);
       const ProcSample after = node.Sample();
+      const double self2 = SelfCpuSeconds();
       if (!e.ok()) return Fail("end-to-end run", e.status());
       node_cpu += after.cpu_s - before.cpu_s;
       node_wall += Ms(after.at - before.at) / 1000.0;
+      client_cpu += self2 - self1;
+      e2e_tokens += e->completion_tokens;
       if (!row.plain || p->tokens_per_s > row.plain->tokens_per_s)
         row.plain = *p;
       if (!row.e2e || e->tokens_per_s > row.e2e->tokens_per_s) row.e2e = *e;
@@ -531,32 +551,58 @@ int RunBenchE2e(const E2eArgs& args) {
                    args.reps);
     }
     row.node_cores = node_wall > 0 ? node_cpu / node_wall : 0;
+    row.client_us_per_token =
+        e2e_tokens > 0 ? client_cpu * 1e6 / e2e_tokens : 0;
     rows.push_back(row);
     for (auto& c : *conns) (void)c->Close();
   }
 
-  std::optional<RoundStats> stream_plain, stream_e2e;
+  // The latency phase: --reps interleaved rounds; per round p50, p99 and
+  // tokens/s on each side; the report gives each figure's median over the
+  // rounds and the p99's range (the machine's own noise).
+  struct StreamSide {
+    std::vector<double> p50, p99, tokens_per_s;
+    void Add(const RoundStats& r) {
+      p50.push_back(Percentile(r.inter_ms, 0.5));
+      p99.push_back(Percentile(r.inter_ms, 0.99));
+      tokens_per_s.push_back(r.tokens_per_s);
+    }
+  };
+  StreamSide stream_plain, stream_e2e;
+  double stream_client_us = 0;  // load generator CPU per token
   if (args.streaming_sessions > 0) {
     const int n = args.streaming_sessions;
-    std::fprintf(stderr, "%d streaming sessions...\n", n);
     auto conns = ConnectAll(url, options, n, 8);
     if (!conns.ok()) return Fail("connect", conns.status());
-    auto p = RunPlain(**engine, args, n, args.streaming_tokens);
-    if (!p.ok()) return Fail("plaintext run", p.status());
-    auto e = RunE2e(*conns, args, args.streaming_tokens);
-    if (!e.ok()) return Fail("end-to-end run", e.status());
-    stream_plain = *p;
-    stream_e2e = *e;
+    double client_cpu = 0;
+    int tokens = 0;
+    for (int rep = 0; rep < args.reps; ++rep) {
+      auto p = RunPlain(**engine, args, n, args.streaming_tokens);
+      if (!p.ok()) return Fail("plaintext run", p.status());
+      const double self1 = SelfCpuSeconds();
+      auto e = RunE2e(*conns, args, args.streaming_tokens);
+      const double self2 = SelfCpuSeconds();
+      if (!e.ok()) return Fail("end-to-end run", e.status());
+      stream_plain.Add(*p);
+      stream_e2e.Add(*e);
+      client_cpu += self2 - self1;
+      tokens += e->completion_tokens;
+      std::fprintf(stderr, "%d streaming sessions: round %d of %d done\n", n,
+                   rep + 1, args.reps);
+    }
+    if (tokens > 0) stream_client_us = client_cpu * 1e6 / tokens;
     for (auto& c : *conns) (void)c->Close();
   }
   (*engine)->Shutdown();
   engine->reset();
 
-  double handshakes_per_s = 0, node_ms_per_handshake = 0;
+  double handshakes_per_s = 0, node_ms_per_handshake = 0,
+         client_ms_per_handshake = 0;
   if (args.handshakes > 0) {
     std::fprintf(stderr, "%d handshakes from %d client threads...\n",
                  args.handshakes, args.handshake_clients);
     const ProcSample before = node.Sample();
+    const double self0 = SelfCpuSeconds();
     std::atomic<int> next{0};
     std::atomic<bool> failed{false};
     Status failure;
@@ -577,10 +623,12 @@ int RunBenchE2e(const E2eArgs& args) {
     }
     for (auto& t : threads_hs) t.join();
     const ProcSample after = node.Sample();
+    const double self1 = SelfCpuSeconds();
     if (failed) return Fail("handshake", failure);
     handshakes_per_s = args.handshakes / (Ms(after.at - before.at) / 1000.0);
     node_ms_per_handshake =
         (after.cpu_s - before.cpu_s) * 1000.0 / args.handshakes;
+    client_ms_per_handshake = (self1 - self0) * 1000.0 / args.handshakes;
   }
 
   double idle_kib = 0;
@@ -643,25 +691,44 @@ int RunBenchE2e(const E2eArgs& args) {
     std::printf(
         "| %d session(s), node CPU while streaming | %s %% of a core | | | |\n",
         row.n, Fmt(row.node_cores * 100.0).c_str());
+    std::printf(
+        "| %d session(s), load generator CPU per token, us | %s | | | |\n",
+        row.n, Fmt(row.client_us_per_token).c_str());
   }
-  if (stream_e2e) {
-    const double e99 = Percentile(stream_e2e->inter_ms, 0.99);
-    const double p99 = Percentile(stream_plain->inter_ms, 0.99);
+  if (!stream_e2e.p99.empty()) {
+    const auto range = [](std::vector<double> v) {
+      std::sort(v.begin(), v.end());
+      return Fmt(v.front(), 1) + "-" + Fmt(v.back(), 1);
+    };
+    const double e99 = Percentile(stream_e2e.p99, 0.5);
+    const double p99 = Percentile(stream_plain.p99, 0.5);
     std::printf(
-        "| %d streaming sessions, inter-token p50, ms | %s | %s | | |\n",
-        args.streaming_sessions,
-        Fmt(Percentile(stream_e2e->inter_ms, 0.5), 2).c_str(),
-        Fmt(Percentile(stream_plain->inter_ms, 0.5), 2).c_str());
+        "| %d streaming sessions, inter-token p50, ms (median of %d rounds) | "
+        "%s | %s | | |\n",
+        args.streaming_sessions, args.reps,
+        Fmt(Percentile(stream_e2e.p50, 0.5), 2).c_str(),
+        Fmt(Percentile(stream_plain.p50, 0.5), 2).c_str());
     std::printf(
-        "| %d streaming sessions, inter-token p99, ms (added: %s) | %s | %s | "
-        "| added <= 2 ms: %s |\n",
-        args.streaming_sessions, Fmt(e99 - p99, 2).c_str(), Fmt(e99, 2).c_str(),
-        Fmt(p99, 2).c_str(), Verdict(e99 - p99 <= 2.0));
+        "| %d streaming sessions, inter-token p99, ms (median of %d rounds; "
+        "added: %s) | %s | %s | | added <= 2 ms: %s |\n",
+        args.streaming_sessions, args.reps, Fmt(e99 - p99, 2).c_str(),
+        Fmt(e99, 2).c_str(), Fmt(p99, 2).c_str(), Verdict(e99 - p99 <= 2.0));
     std::printf(
-        "| %d streaming sessions, aggregate tokens/s | %s | %s | %s | |\n",
-        args.streaming_sessions, Fmt(stream_e2e->tokens_per_s).c_str(),
-        Fmt(stream_plain->tokens_per_s).c_str(),
-        Fmt(stream_e2e->tokens_per_s / stream_plain->tokens_per_s, 3).c_str());
+        "| %d streaming sessions, inter-token p99 range over the rounds, ms | "
+        "%s | %s | | |\n",
+        args.streaming_sessions, range(stream_e2e.p99).c_str(),
+        range(stream_plain.p99).c_str());
+    const double etps = Percentile(stream_e2e.tokens_per_s, 0.5);
+    const double ptps = Percentile(stream_plain.tokens_per_s, 0.5);
+    std::printf(
+        "| %d streaming sessions, aggregate tokens/s (median) | %s | %s | %s "
+        "| |\n",
+        args.streaming_sessions, Fmt(etps).c_str(), Fmt(ptps).c_str(),
+        Fmt(ptps > 0 ? etps / ptps : 0, 3).c_str());
+    std::printf(
+        "| %d streaming sessions, load generator CPU per token, us | %s | | "
+        "| |\n",
+        args.streaming_sessions, Fmt(stream_client_us).c_str());
   }
   if (args.handshakes > 0) {
     std::printf(
@@ -674,6 +741,10 @@ int RunBenchE2e(const E2eArgs& args) {
         Fmt(node_ms_per_handshake > 0 ? 1000.0 / node_ms_per_handshake : 0, 0)
             .c_str(),
         Fmt(node_ms_per_handshake, 3).c_str());
+    std::printf(
+        "| load generator CPU per handshake, ms (client, verification "
+        "included) | %s | | | |\n",
+        Fmt(client_ms_per_handshake, 3).c_str());
   }
   if (args.idle_sessions > 0) {
     std::printf(
