@@ -152,7 +152,10 @@ class Connection {
   // names the first failed check, e.g. "attestation refused:
   // policy.evidence_type: ..."), FailedPrecondition for a node that speaks
   // another protocol version. Nothing but the attest_request (a nonce and a
-  // public key) has been sent when it fails.
+  // public key) has been sent when it fails. A quote certificate chain that
+  // verified before in this process (same bytes, same pinned roots, inside
+  // every certificate's validity) is not verified again; the quote
+  // signature, evidence and policy are checked on every Connect.
   static Result<std::unique_ptr<Connection>> Connect(
       std::string_view url, const ConnectOptions& options);
 

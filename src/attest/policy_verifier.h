@@ -45,7 +45,7 @@ namespace cerumbra::attest {
 // VerifiedChainCache remembers quote certificate chains that verified, so
 // that a client connecting to the same node again (the proxy, a load
 // generator) skips the X.509 work of the `chain` check: parsing and the
-// P-384 signatures, about 90 % of a client handshake's CPU time
+// P-384 signatures, about 85 % of a client handshake's CPU time
 // (docs/performance.md "End to end"). An entry is keyed by SHA-256 over the
 // exact bytes of the chain and of the pinned roots, in order, and holds
 // what the verification produced: the leaf's public key, the check's

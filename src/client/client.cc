@@ -207,7 +207,6 @@ Result<Url> ParseUrl(std::string_view text) {
   return u;
 }
 
-// ReportingVerifier applies the options' trust mode and records the report.
 // ChainCache is the process's cache of verified quote chains: connecting to
 // the same node again skips the X.509 work, never the quote's signature,
 // the evidence or the policy (attest::VerifiedChainCache).
@@ -215,6 +214,8 @@ attest::VerifiedChainCache& ChainCache() {
   static attest::VerifiedChainCache* cache = new attest::VerifiedChainCache();
   return *cache;
 }
+
+// ReportingVerifier applies the options' trust mode and records the report.
 
 class ReportingVerifier : public protocol::QuoteVerifier {
  public:
