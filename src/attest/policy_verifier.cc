@@ -305,14 +305,15 @@ Report AppraiseAttestResponse(const Policy& policy,
   } else {
     chain = VerifyChain(policy, response, now_s, report);
     if (!chain) return report;
+    // An empty window (VerifyChain could not read a certificate's bounds)
+    // is never stored.
     if (key && chain->valid_from < chain->valid_until) {
       cache->Insert(*key, *chain);
     }
   }
 
   // Step 6: the signature with the leaf's P-256 key.
-  const crypto::PublicKey* leaf_key = &chain->leaf_key;
-  if (!crypto::EcdsaVerify(*leaf_key, response.quote, response.signature,
+  if (!crypto::EcdsaVerify(chain->leaf_key, response.quote, response.signature,
                            crypto::EcdsaSignatureFormat::kP1363)
            .ok()) {
     report.Fail("signature",

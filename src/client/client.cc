@@ -216,7 +216,6 @@ attest::VerifiedChainCache& ChainCache() {
 }
 
 // ReportingVerifier applies the options' trust mode and records the report.
-
 class ReportingVerifier : public protocol::QuoteVerifier {
  public:
   explicit ReportingVerifier(const ConnectOptions& options)
