@@ -19,6 +19,7 @@
 #include <memory>
 #include <mutex>
 #include <new>
+#include <set>
 #include <string>
 #include <thread>
 #include <utility>
@@ -219,8 +220,7 @@ class LlamaEngine final : public Engine {
         n_vocab_(llama_vocab_n_tokens(vocab_)),
         shared_(std::make_shared<Shared>()),
         batch_(llama_batch_init(options.batch_size, 0, 1)) {
-    for (int i = options_.max_sessions - 1; i >= 0; --i)
-      free_seqs_.push_back(i);
+    for (int i = 0; i < options_.max_sessions; ++i) free_seqs_.insert(i);
     thread_ = std::thread([this] { Run(); });
   }
 
@@ -280,7 +280,9 @@ class LlamaEngine final : public Engine {
 
   // Inference thread only.
   llama_batch batch_;
-  std::vector<llama_seq_id> free_seqs_;
+  // The lowest free sequence id is handed out first, so running sequences
+  // keep consecutive ids (see Step).
+  std::set<llama_seq_id> free_seqs_;
   std::vector<std::unique_ptr<Active>> active_;  // in admission order
 
   std::thread thread_;
@@ -437,8 +439,8 @@ void LlamaEngine::Admit(std::shared_ptr<Slot> slot) {
   }
   // Invariant: in_flight <= max_sessions, so a sequence is free.
   auto a = std::make_unique<Active>();
-  a->seq = free_seqs_.back();
-  free_seqs_.pop_back();
+  a->seq = *free_seqs_.begin();
+  free_seqs_.erase(free_seqs_.begin());
   const SamplingParams& p = slot->request.params;
   llama_sampler_chain_params sp = llama_sampler_chain_default_params();
   sp.no_perf = true;
@@ -479,7 +481,7 @@ void LlamaEngine::Finish(Active& a, FinishReason reason, Status status) {
     Emit(a, a.stream->Finish());
   }
   llama_memory_seq_rm(llama_get_memory(ctx_.get()), a.seq, -1, -1);
-  free_seqs_.push_back(a.seq);
+  free_seqs_.insert(a.seq);
   a.done = true;
   Completion c;
   c.finish_reason = reason;
@@ -539,12 +541,23 @@ void LlamaEngine::Step() {
     batch_.logits[i] = logits;
     return i;
   };
+  // With one KV stream per sequence, llama.cpp splits a batch into
+  // ubatches with split_equal(sequential = true) (llama-batch.cpp): a
+  // sequence joins the current ubatch only if its id is one more than the
+  // previous sequence's in batch order. So the generating sequences go in
+  // ascending id order; with the lowest free id handed out first their ids
+  // are consecutive, and a step of N generating sequences is one ubatch,
+  // not N (docs/inference.md "Batch order").
+  std::vector<Active*> generating;
   for (auto& a : active_) {
     a->batch_index = -1;
-    if (a->generating) {
-      a->batch_index = add(a->last, a->n_past, a->seq, true);
-      ++a->n_past;
-    }
+    if (a->generating) generating.push_back(a.get());
+  }
+  std::sort(generating.begin(), generating.end(),
+            [](const Active* x, const Active* y) { return x->seq < y->seq; });
+  for (Active* a : generating) {
+    a->batch_index = add(a->last, a->n_past, a->seq, true);
+    ++a->n_past;
   }
   int budget = options_.batch_size - batch_.n_tokens;
   std::vector<Active*> in_batch;
@@ -570,6 +583,11 @@ void LlamaEngine::Step() {
   }
   if (batch_.n_tokens == 0) return;
 
+  if (options_.counters) {
+    options_.counters->steps.fetch_add(1, std::memory_order_relaxed);
+    options_.counters->tokens.fetch_add(static_cast<uint64_t>(batch_.n_tokens),
+                                        std::memory_order_relaxed);
+  }
   const int32_t rc = llama_decode(ctx_.get(), batch_);
   if (rc != 0) {
     for (Active* a : in_batch) {
@@ -685,11 +703,23 @@ Status ValidateOptions(const LlamaEngineOptions& o) {
   return OkStatus();
 }
 
+// CountUbatches is a ggml eval callback that observes one tensor every
+// graph computes exactly once (layer 0's attention norm): one call per
+// ubatch.
+bool CountUbatches(ggml_tensor* t, bool ask, void* user_data) {
+  if (ask) return std::strcmp(t->name, "attn_norm-0") == 0;
+  static_cast<LlamaEngineCounters*>(user_data)->ubatches.fetch_add(
+      1, std::memory_order_relaxed);
+  return true;
+}
+
 Result<std::unique_ptr<Engine>> CreateImpl(const LlamaEngineOptions& options) {
   Status valid = ValidateOptions(options);
   if (!valid.ok()) return valid;
   InitLlamaOnce();
-  Result<std::string> arch = CheckModelFile(options.model_path);
+  const std::string& load_path =
+      options.load_path.empty() ? options.model_path : options.load_path;
+  Result<std::string> arch = CheckModelFile(load_path);
   if (!arch.ok()) return arch.status();
 
   const bool has_gpu = HasGpuDevice();
@@ -707,7 +737,7 @@ Result<std::unique_ptr<Engine>> CreateImpl(const LlamaEngineOptions& options) {
   }
   std::string load_errors;
   tls_load_errors = &load_errors;
-  ModelPtr model(llama_model_load_from_file(options.model_path.c_str(), mp));
+  ModelPtr model(llama_model_load_from_file(load_path.c_str(), mp));
   tls_load_errors = nullptr;
   if (!model) {
     while (!load_errors.empty() && load_errors.back() == '\n') {
@@ -733,6 +763,10 @@ Result<std::unique_ptr<Engine>> CreateImpl(const LlamaEngineOptions& options) {
   cp.n_threads_batch = threads;
   cp.kv_unified = false;  // one KV stream per session: the KV budget
   cp.no_perf = true;
+  if (options.counters) {
+    cp.cb_eval = CountUbatches;
+    cp.cb_eval_user_data = options.counters.get();
+  }
   ContextPtr ctx(llama_init_from_model(model.get(), cp));
   if (!ctx) {
     return ResourceExhaustedError(

@@ -13,6 +13,8 @@
 #ifndef CERUMBRA_INFERENCE_LLAMA_ENGINE_H_
 #define CERUMBRA_INFERENCE_LLAMA_ENGINE_H_
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -21,12 +23,28 @@
 
 namespace cerumbra::inference {
 
+// LlamaEngineCounters counts the engine's decode work, for tests and
+// benchmarks: `steps` calls to llama_decode, `ubatches` graph
+// computations they ran (llama.cpp splits a batch into ubatches; one per
+// step is the goal, N per step means the batch was decoded one sequence at
+// a time), `tokens` tokens decoded. Counting ubatches installs an eval
+// callback on one layer-0 tensor, so leave it off in production.
+struct LlamaEngineCounters {
+  std::atomic<uint64_t> steps{0};
+  std::atomic<uint64_t> ubatches{0};
+  std::atomic<uint64_t> tokens{0};
+};
+
 // LlamaEngineOptions configures CreateLlamaEngine. Defaults suit the demo
 // model on a small CPU machine.
 struct LlamaEngineOptions {
   // model_path is the GGUF file to load (any architecture llama.cpp
   // supports).
   std::string model_path;
+  // load_path, when set, is where the bytes are read from instead (the
+  // node's sealed, measured copy of model_path: attest::SealedFile);
+  // model_path still names the model in Info and messages.
+  std::string load_path;
   // gpu_layers is the number of layers to offload to the GPU. -1 (default)
   // means all layers when a GPU device is present (ggml backend registry)
   // and 0 otherwise. Values above the model's layer count mean all.
@@ -53,6 +71,9 @@ struct LlamaEngineOptions {
   // (AMX and similar kernels). Off by default: on the project's 2-core VMs
   // the CPU advertises AMX but executing it raises SIGILL.
   bool cpu_repack = false;
+  // counters, if set, receives LlamaEngineCounters (must outlive nothing:
+  // shared).
+  std::shared_ptr<LlamaEngineCounters> counters;
 };
 
 // CreateLlamaEngine loads the model and starts the inference thread.

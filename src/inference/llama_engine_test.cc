@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -351,6 +352,56 @@ TEST_F(LlamaEngineTest, RefusesMoreThanMaxSessions) {
   gs.clear();  // cancels all
   for (auto& c : cs) {
     EXPECT_EQ(c->Wait().finish_reason, FinishReason::kCancelled);
+  }
+}
+
+// The batching collapse (issue: alternating rounds at single-stream speed):
+// with one KV stream per sequence llama.cpp puts a sequence into the
+// current ubatch only if its id follows the previous one's in batch order.
+// Sessions admitted and finished in any order must still decode as one
+// ubatch per step once they all generate. Round one finishes its sessions
+// in a shuffled order; round two then runs 8 sessions of equal length,
+// whose steps must be one ubatch each apart from the prefill ramp.
+TEST(LlamaEngineBatchTest, SessionsInAnyOrderDecodeAsOneUbatchPerStep) {
+  LlamaEngineOptions o = TestOptions();
+  o.max_sessions = 8;
+  o.counters = std::make_shared<LlamaEngineCounters>();
+  Result<std::unique_ptr<Engine>> e = CreateLlamaEngine(o);
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  auto run_round = [&](const std::vector<int>& lengths) {
+    std::vector<std::unique_ptr<Collector>> cs;
+    std::vector<std::unique_ptr<Generation>> gs;
+    for (int n : lengths) {
+      cs.push_back(std::make_unique<Collector>());
+      auto g = (*e)->Start(cs.back()->Request(User("Same prompt."), Greedy(n)));
+      ASSERT_TRUE(g.ok()) << g.status().ToString();
+      gs.push_back(std::move(g).value());
+    }
+    for (auto& c : cs) {
+      const Completion done = c->Wait();
+      EXPECT_EQ(done.finish_reason, FinishReason::kLength);
+    }
+  };
+  for (int round = 0; round < 3; ++round) {
+    // Finish in a different order each time: ascending, descending, mixed.
+    const std::vector<std::vector<int>> orders = {
+        {4, 6, 8, 10, 12, 14, 16, 18},
+        {18, 16, 14, 12, 10, 8, 6, 4},
+        {10, 4, 16, 8, 18, 6, 14, 12}};
+    run_round(orders[round]);
+    const uint64_t steps0 = o.counters->steps.load();
+    const uint64_t ubatches0 = o.counters->ubatches.load();
+    run_round(std::vector<int>(8, 32));
+    const uint64_t steps = o.counters->steps.load() - steps0;
+    const uint64_t ubatches = o.counters->ubatches.load() - ubatches0;
+    // 32 tokens each: at least 31 decode steps; the ramp while the 8
+    // prompts are admitted adds at most one extra ubatch per admission.
+    std::printf("round %d: %llu ubatches in %llu steps\n", round,
+                static_cast<unsigned long long>(ubatches),
+                static_cast<unsigned long long>(steps));
+    EXPECT_GE(steps, 31u) << "round " << round;
+    EXPECT_LE(ubatches, steps + 8) << "round " << round << ": " << ubatches
+                                   << " ubatches in " << steps << " steps";
   }
 }
 
