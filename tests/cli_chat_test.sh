@@ -62,6 +62,7 @@ input=$'SECRET-CHAT-ONE tell me\n/reset\nSECRET-CHAT-TWO more\n'
 run 0 "$bin" chat "$url" --policy "$tmp/policy.json" --max-tokens 4
 has "attestation: VERIFIED"
 has "evidence type: simulated  ** SIMULATED - NOT HARDWARE PROTECTED **"
+has "key protection: none (simulated)  ** session keys NOT hardware-protected **"
 has "measurement model = "
 has "[pinned]"
 has "root sha256: "

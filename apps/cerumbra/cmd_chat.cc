@@ -222,8 +222,10 @@ void RegisterChatCommand(CLI::App& app, int& exit_code) {
       "Chat with a node from the terminal over a verified, end-to-end "
       "encrypted session");
   cmd->footer(
-      "\nFirst prints what the node proved: the evidence type (simulated "
-      "evidence is marked NOT HARDWARE PROTECTED), every measurement and "
+      "\nFirst prints what the node proved: the evidence type, the key "
+      "protection (what protects the session keys: \"none (simulated)\", "
+      "\"none (GPU evidence only)\" or the hardware; the first two are "
+      "marked session keys NOT hardware-protected), every measurement and "
       "whether the policy pins it, and the SHA-256 of the quote's root "
       "certificate. Nothing is sent when verification fails.\n"
       "Without --policy nothing is pinned: the root the node presents is "
@@ -248,7 +250,8 @@ void RegisterChatCommand(CLI::App& app, int& exit_code) {
                   "measurements (docs/attestation.md section 5)")
       ->check(CLI::ExistingFile);
   cmd->add_flag("--strict", args->strict,
-                "Refuse simulated evidence (whatever the policy says)");
+                "Refuse every node whose keys are not hardware-protected: "
+                "simulated and GPU-only evidence (whatever the policy says)");
   cmd->add_option("--tls-ca", args->tls_ca,
                   "PEM certificate to trust for a wss:// node (its "
                   "self-signed certificate from `cerumbra cert dev`, or its "

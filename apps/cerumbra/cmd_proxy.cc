@@ -147,7 +147,8 @@ void RegisterProxyCommand(CLI::App& app, int& exit_code) {
                   "measurements (docs/attestation.md section 5)")
       ->check(CLI::ExistingFile);
   cmd->add_flag("--strict", args->strict,
-                "Refuse simulated evidence (whatever the policy says)");
+                "Refuse every node whose keys are not hardware-protected: "
+                "simulated and GPU-only evidence (whatever the policy says)");
   cmd->add_flag("--unpinned", args->unpinned,
                 "Without --policy: trust the root each node presents "
                 "(nothing pinned; for demos only)");

@@ -51,7 +51,8 @@ enum class TrustMode {
   // is sent. The default.
   kPolicy,
   // kUnpinned: WARNING: trust on first use. The root certificate the node
-  // itself presents is trusted and simulated evidence is accepted; the
+  // itself presents is trusted, and simulated and GPU-only evidence are
+  // accepted (the report still says the keys are NOT hardware-protected); the
   // policy's measurement pins (if any) still apply. The chain, signature,
   // evidence digest, binding to this session and freshness are still
   // checked, so the report is honest about what was seen, but anyone can
@@ -67,6 +68,14 @@ struct VerificationReport {
   std::string evidence_type;
   // simulated: the evidence is simulated: NOT hardware protected.
   bool simulated = false;
+  // key_protection: what protects the key that signs quotes, and so every
+  // session key: "none (simulated)", "none (GPU evidence only)", or the
+  // hardware that protects it (attest::KeyProtection). Show it as is.
+  std::string key_protection;
+  // key_hardware_protected: key_protection names hardware. False for
+  // simulated and GPU-only evidence: the session keys are then NOT
+  // hardware-protected, whatever else verified.
+  bool key_hardware_protected = false;
   // MeasurementLine is one measurement from the quote.
   struct MeasurementLine {
     std::string name;
@@ -79,7 +88,8 @@ struct VerificationReport {
   std::string root_sha256_hex;
   // root_pinned: the root was pinned by the policy (false in kUnpinned).
   bool root_pinned = false;
-  // strict: simulated evidence is refused.
+  // strict: every quote whose key is not hardware-protected is refused
+  // (the policy accepts neither simulated nor GPU-only evidence).
   bool strict = false;
   // quote_timestamp_ms: when the node made the quote.
   int64_t quote_timestamp_ms = 0;
@@ -96,7 +106,9 @@ struct ConnectOptions {
   // else every node fails `chain`); in kUnpinned only its measurement
   // pins and age limits are used.
   attest::Policy policy;
-  // strict: refuse simulated evidence whatever the mode and policy say.
+  // strict: refuse every quote whose key is not hardware-protected
+  // (simulated and GPU-only evidence) whatever the mode and policy say.
+  // The policy's own default (attest::Policy) is strict too.
   bool strict = false;
   // tls_trust_pem: for wss:// only and then required: the PEM
   // certificate(s) to trust for the node's TLS (its self-signed

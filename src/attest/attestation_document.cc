@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "attest/measurement.h"
+#include "attest/policy_verifier.h"
 #include "attest/simulated_ca.h"
 #include "crypto/pem.h"
 
@@ -37,8 +38,13 @@ Policy SuggestedPolicy(const AttesterStatus& status,
                        const std::vector<crypto::Certificate>& chain) {
   Policy p;
   if (!chain.empty()) p.quote_roots.push_back(chain.back().ToDer());
+  // The suggestion mirrors what the node can prove, so it accepts this
+  // node's lack of hardware key protection, by name; a client that wants
+  // more sets both members to false (strict).
   p.accept_simulated =
       status.evidence_type == protocol::EvidenceType::kSimulated;
+  p.accept_gpu_only_evidence =
+      status.evidence_type == protocol::EvidenceType::kNvidiaGpu;
   for (const protocol::Measurement& m : measurements) {
     p.measurements.push_back({m.name, {m.value}});
   }
@@ -62,8 +68,15 @@ std::string MakeAttestationDocument(
                 ". A strict client refuses this node."
           : std::string(
                 "NVIDIA GPU confidential-computing evidence accompanies every "
-                "quote; the quote signing key itself is certified by the "
-                "operator's CA (see docs/attestation.md)");
+                "quote, but the quote signing key is held by the operator "
+                "(certified by the operator's CA): session keys NOT "
+                "hardware-protected. A strict client refuses this node "
+                "(see docs/attestation.md).");
+  // What protects the quote key (docs/attestation.md §5.1); no evidence
+  // type of this node binds it to hardware yet.
+  o["key_protection"] =
+      simulated ? kKeyProtectionSimulated : kKeyProtectionGpuOnly;
+  o["key_hardware_protected"] = false;
   o["nvidia"] = {{"state", status.nvidia_state}, {"reason", status.reason}};
   json::object m;
   for (const protocol::Measurement& x : measurements) {

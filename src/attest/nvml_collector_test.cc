@@ -349,7 +349,9 @@ TEST_F(NvmlCollectorTest, NvidiaGpuSessionVerifiesEndToEndInStrictMode) {
 
   Policy policy = SuggestedPolicy(
       (*attester)->status(), (*attester)->measurements(), (*attester)->chain());
-  EXPECT_FALSE(policy.accept_simulated);  // strict
+  EXPECT_FALSE(policy.accept_simulated);
+  // The suggestion names what this node lacks: GPU evidence only.
+  EXPECT_TRUE(policy.accept_gpu_only_evidence);
   const std::vector<std::vector<uint8_t>> gpu_chain =
       NvidiaEvidenceChain(q.evidence);
   ASSERT_EQ(gpu_chain.size(), 5u);
@@ -368,6 +370,22 @@ TEST_F(NvmlCollectorTest, NvidiaGpuSessionVerifiesEndToEndInStrictMode) {
       << dump;
   EXPECT_NE(dump.find("PASS policy.evidence_type nvidia-gpu"),
             std::string::npos);
+  EXPECT_NE(dump.find("PASS policy.key_protection none (GPU evidence only): "
+                      "session keys NOT hardware-protected (accepted: "
+                      "accept_gpu_only_evidence)"),
+            std::string::npos)
+      << dump;
+
+  // Verified GPU evidence is not key protection: a strict policy refuses
+  // the same quote, and only at policy.key_protection.
+  Policy strict = policy;
+  strict.accept_gpu_only_evidence = false;
+  r = AppraiseAttestResponse(strict, response, quote, now_ms);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.FirstFailure()->name, "policy.key_protection");
+  size_t failures = 0;
+  for (const Check& c : r.checks) failures += c.passed ? 0 : 1;
+  EXPECT_EQ(failures, 1u);
 
   // Under the real NVIDIA root the synthetic GPU is refused.
   Policy nvidia_root = policy;

@@ -87,11 +87,12 @@ Result<Policy> ParsePolicyJson(std::string_view text) {
   json::value root = json::parse(text, ec);
   if (ec || !root.is_object()) return Bad("not a JSON object");
   const json::object& o = root.as_object();
-  CERUMBRA_RETURN_IF_ERROR(CheckMembers(
-      o,
-      {"format", "accept_simulated", "quote_roots", "measurements",
-       "max_age_seconds", "max_future_seconds", "nvidia", "comment"},
-      "policy"));
+  CERUMBRA_RETURN_IF_ERROR(
+      CheckMembers(o,
+                   {"format", "accept_simulated", "accept_gpu_only_evidence",
+                    "quote_roots", "measurements", "max_age_seconds",
+                    "max_future_seconds", "nvidia", "comment"},
+                   "policy"));
   const json::value* format = o.if_contains("format");
   if (format == nullptr || !format->is_string() ||
       format->as_string() != kPolicyFormat) {
@@ -101,6 +102,10 @@ Result<Policy> ParsePolicyJson(std::string_view text) {
   if (const json::value* v = o.if_contains("accept_simulated")) {
     if (!v->is_bool()) return Bad("accept_simulated must be a boolean");
     p.accept_simulated = v->as_bool();
+  }
+  if (const json::value* v = o.if_contains("accept_gpu_only_evidence")) {
+    if (!v->is_bool()) return Bad("accept_gpu_only_evidence must be a boolean");
+    p.accept_gpu_only_evidence = v->as_bool();
   }
   if (const json::value* v = o.if_contains("quote_roots")) {
     CERUMBRA_ASSIGN_OR_RETURN(p.quote_roots, B64List(*v, "quote_roots"));
@@ -167,6 +172,7 @@ std::string SerializePolicyJson(const Policy& p) {
   json::object o;
   o["format"] = kPolicyFormat;
   o["accept_simulated"] = p.accept_simulated;
+  o["accept_gpu_only_evidence"] = p.accept_gpu_only_evidence;
   o["quote_roots"] = ToB64List(p.quote_roots);
   json::object m;
   for (const MeasurementRule& rule : p.measurements) {

@@ -38,9 +38,16 @@ struct Policy {
   // quote_roots: pinned roots (DER) for the quote's certificate chain: the
   // simulated roots an operator published (and, later, CPU-TEE roots).
   std::vector<std::vector<uint8_t>> quote_roots;
-  // accept_simulated: whether evidence type `simulated` is acceptable.
-  // Strict mode (false, the default) refuses it.
+  // accept_simulated: whether evidence type `simulated` is acceptable
+  // (its keys are protected by nothing: key protection "none (simulated)").
   bool accept_simulated = false;
+  // accept_gpu_only_evidence: whether NVIDIA GPU evidence without CPU-TEE
+  // evidence is acceptable. GPU evidence proves that a CC-mode GPU answered
+  // the session's gpu_nonce; it proves nothing about where the quote
+  // signing key, and so the session keys, live (key protection "none (GPU
+  // evidence only)"). Strict mode (both false, the default) refuses every
+  // quote whose key is not hardware-protected.
+  bool accept_gpu_only_evidence = false;
   // measurements: every rule must be satisfied. Measurements in the quote
   // without a rule are reported as "not pinned" and accepted.
   std::vector<MeasurementRule> measurements;
@@ -58,6 +65,13 @@ struct Policy {
 
   friend bool operator==(const Policy&, const Policy&) = default;
 };
+
+// Strict returns true when `policy` refuses every quote whose key is not
+// protected by hardware (accept_simulated and accept_gpu_only_evidence are
+// both false).
+inline bool Strict(const Policy& policy) {
+  return !policy.accept_simulated && !policy.accept_gpu_only_evidence;
+}
 
 // ParsePolicyJson parses the JSON document (schema in docs/attestation.md
 // §5). Strict: duplicate members (at any depth), unknown members, wrong

@@ -13,6 +13,7 @@ Policy Sample() {
   Policy p;
   p.quote_roots = {{0x30, 0x01, 0x02}};
   p.accept_simulated = true;
+  p.accept_gpu_only_evidence = true;
   p.measurements = {
       {"executable", {std::vector<uint8_t>(48, 0xaa)}},
       {"model", {std::vector<uint8_t>(48, 1), std::vector<uint8_t>(48, 2)}}};
@@ -26,6 +27,8 @@ Policy Sample() {
 TEST(PolicyTest, DefaultsAreStrict) {
   const Policy p;
   EXPECT_FALSE(p.accept_simulated);
+  EXPECT_FALSE(p.accept_gpu_only_evidence);
+  EXPECT_TRUE(Strict(p));
   EXPECT_EQ(p.max_age_seconds, 300);
   EXPECT_EQ(p.max_future_seconds, 60);
   EXPECT_TRUE(p.nvidia_require_rim_appraisal);
@@ -61,12 +64,27 @@ TEST(PolicyTest, ParsesTheDocumentedExample) {
   EXPECT_EQ(p->quote_roots[0], (std::vector<uint8_t>{0x30, 0x01, 0x02}));
 }
 
+TEST(PolicyTest, GpuOnlyEvidenceIsAcceptedOnlyByItsOwnMember) {
+  Result<Policy> gpu = ParsePolicyJson(
+      R"({"format":"cerumbra-policy-v1","accept_gpu_only_evidence":true})");
+  ASSERT_TRUE(gpu.ok()) << gpu.status().ToString();
+  EXPECT_TRUE(gpu->accept_gpu_only_evidence);
+  EXPECT_FALSE(gpu->accept_simulated);
+  EXPECT_FALSE(Strict(*gpu));
+  Result<Policy> sim = ParsePolicyJson(
+      R"({"format":"cerumbra-policy-v1","accept_simulated":true})");
+  ASSERT_TRUE(sim.ok());
+  EXPECT_FALSE(sim->accept_gpu_only_evidence);
+}
+
 TEST(PolicyTest, RejectsAnythingThatCouldWeakenIt) {
   for (const char* bad : {
            R"({"format":"cerumbra-policy-v2"})",
            R"({"accept_simulated":true})",
            R"({"format":"cerumbra-policy-v1","accept_simulatd":true})",
            R"({"format":"cerumbra-policy-v1","accept_simulated":"yes"})",
+           R"({"format":"cerumbra-policy-v1","accept_gpu_only_evidence":1})",
+           R"({"format":"cerumbra-policy-v1","accept_gpu_only":true})",
            R"({"format":"cerumbra-policy-v1","quote_roots":["MAEC="]})",
            R"({"format":"cerumbra-policy-v1","quote_roots":"MAEC"})",
            R"({"format":"cerumbra-policy-v1","measurements":{"web":[]}})",

@@ -95,6 +95,30 @@ void AppraisePolicy(const Policy& policy, const protocol::Quote& quote,
   } else {
     report.Pass("policy.evidence_type", "nvidia-gpu");
   }
+  const KeyProtection kp = KeyProtectionOf(quote);
+  if (kp.hardware) {
+    report.Pass("policy.key_protection", kp.text);
+  } else if (quote.evidence_type == protocol::EvidenceType::kSimulated) {
+    if (policy.accept_simulated) {
+      report.Pass("policy.key_protection", kp.text + ": " +
+                                               kKeysNotProtectedLabel +
+                                               " (accepted: accept_simulated)");
+    } else {
+      report.Fail("policy.key_protection",
+                  kp.text + ": " + kKeysNotProtectedLabel +
+                      "; refused by the strict policy");
+    }
+  } else if (policy.accept_gpu_only_evidence) {
+    report.Pass("policy.key_protection",
+                kp.text + ": " + kKeysNotProtectedLabel +
+                    " (accepted: accept_gpu_only_evidence)");
+  } else {
+    report.Fail("policy.key_protection",
+                kp.text + ": " + kKeysNotProtectedLabel +
+                    "; refused by the strict policy (set "
+                    "accept_gpu_only_evidence to accept GPU evidence "
+                    "without CPU-TEE evidence)");
+  }
   for (const MeasurementRule& rule : policy.measurements) {
     const std::string name = "policy.measurement." + rule.name;
     auto it = std::find_if(
@@ -146,6 +170,15 @@ void AppraisePolicy(const Policy& policy, const protocol::Quote& quote,
 }
 
 }  // namespace
+
+KeyProtection KeyProtectionOf(const protocol::Quote& quote) {
+  // No evidence type yet binds the quote key to hardware: that needs
+  // CPU-TEE evidence whose report data commits to the key.
+  if (quote.evidence_type == protocol::EvidenceType::kSimulated) {
+    return {kKeyProtectionSimulated, false};
+  }
+  return {kKeyProtectionGpuOnly, false};
+}
 
 namespace {
 
@@ -204,6 +237,18 @@ std::optional<VerifiedChainCache::Entry> VerifyChain(
   const std::string detail =
       subjects + "; root sha256 " +
       CertificateFingerprint(verified->certificates.back());
+  // The leaf signs quotes: it must say so (keyUsage digitalSignature) and
+  // must not be a certificate-signing CA key (docs/attestation.md §6).
+  const std::optional<uint32_t> usage = chain.front().KeyUsage();
+  if (!usage ||
+      (*usage & crypto::Certificate::kKeyUsageDigitalSignature) == 0 ||
+      (*usage & crypto::Certificate::kKeyUsageKeyCertSign) != 0) {
+    report.Fail("chain",
+                "the leaf certificate " + chain.front().Subject() +
+                    " is not a quote-signing certificate: it needs keyUsage "
+                    "digitalSignature without keyCertSign");
+    return std::nullopt;
+  }
   // The leaf's P-256 key, for step 6.
   Result<crypto::PublicKey> leaf_key = chain.front().GetPublicKey();
   if (!leaf_key.ok() || leaf_key->curve() != crypto::EcCurve::kP256) {
@@ -252,7 +297,7 @@ std::optional<VerifiedChainCache::Entry> VerifiedChainCache::Find(
     const crypto::Sha256Digest& key, std::chrono::sys_seconds now) {
   std::lock_guard<std::mutex> lock(mu_);
   for (const auto& [k, entry] : entries_) {
-    if (k == key && now >= entry.valid_from && now <= entry.valid_until) {
+    if (k == key && now >= entry.valid_from && now < entry.valid_until) {
       ++hits_;
       return entry;
     }
@@ -340,6 +385,13 @@ Report AppraiseAttestResponse(const Policy& policy,
   return report;
 }
 
+Report AppraiseQuotePolicy(const Policy& policy, const protocol::Quote& quote,
+                           int64_t now_ms) {
+  Report report;
+  AppraisePolicy(policy, quote, now_ms, report);
+  return report;
+}
+
 Status PolicyQuoteVerifier::Verify(const protocol::AttestResponse& response,
                                    const protocol::Quote& quote,
                                    int64_t now_ms) {
@@ -368,7 +420,7 @@ Result<std::string> MakeEvidenceBundle(
 }
 
 Report VerifyEvidenceBundle(std::string_view bundle_json, const Policy& policy,
-                            int64_t now_ms) {
+                            int64_t now_ms, KeyProtection* key_protection) {
   Report report;
   boost::system::error_code ec;
   json::value root = json::parse(bundle_json, ec);
@@ -412,6 +464,7 @@ Report VerifyEvidenceBundle(std::string_view bundle_json, const Policy& policy,
     report.Fail("quote.parse", quote.status().message());
     return report;
   }
+  if (key_protection != nullptr) *key_protection = KeyProtectionOf(*quote);
   report.Pass("quote.parse",
               std::string("evidence type ") +
                   (quote->evidence_type == protocol::EvidenceType::kSimulated

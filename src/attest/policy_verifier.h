@@ -11,6 +11,9 @@
 //   nvidia.*              AppraiseNvidiaEvidence's checks with the
 //                         session's gpu_nonce (nvidia_verifier.h)
 //   policy.evidence_type  simulated refused unless the policy accepts it
+//   policy.key_protection the quote signing key (and so every session key)
+//                         is protected by hardware, or the policy accepts
+//                         the named lack of it (KeyProtectionOf below)
 //   policy.measurement.N  each pinned measurement present and allowed
 //                         (unpinned ones pass as "not pinned")
 //   policy.freshness      timestamp within max age and max future skew
@@ -42,6 +45,32 @@
 
 namespace cerumbra::attest {
 
+// KeyProtection is the first-class fact a verification report carries:
+// what protects the key that signs quotes, and so every session key
+// (docs/attestation.md §5.1). `text` is one of
+//   "none (simulated)"          simulated evidence: an operator-made key
+//   "none (GPU evidence only)"  NVIDIA GPU evidence: a CC-mode GPU answered
+//                               this session's gpu_nonce, but the key lives
+//                               wherever the operator keeps it
+// or, once CPU-TEE evidence exists, the hardware that protects the key
+// ("Intel TDX (TCB UpToDate) + NVIDIA H100 (CC on)"), with `hardware` true.
+// It says what the quote claims; whether the evidence verified is the
+// report's ok().
+struct KeyProtection {
+  std::string text;
+  bool hardware = false;
+};
+inline constexpr char kKeyProtectionSimulated[] = "none (simulated)";
+inline constexpr char kKeyProtectionGpuOnly[] = "none (GPU evidence only)";
+// kKeysNotProtectedLabel is what every surface shows next to an accepted
+// quote whose key is not hardware-protected.
+inline constexpr char kKeysNotProtectedLabel[] =
+    "session keys NOT hardware-protected";
+
+// KeyProtectionOf returns the key protection `quote` claims.
+// Thread safety: pure function.
+KeyProtection KeyProtectionOf(const protocol::Quote& quote);
+
 // VerifiedChainCache remembers quote certificate chains that verified, so
 // that a client connecting to the same node again (the proxy, a load
 // generator) skips the X.509 work of the `chain` check: parsing and the
@@ -63,7 +92,9 @@ class VerifiedChainCache {
   struct Entry {
     crypto::PublicKey leaf_key;
     std::string detail;  // the `chain` check's detail
-    std::chrono::sys_seconds valid_from, valid_until;  // inclusive
+    // [valid_from, valid_until): notAfter is exclusive, as in OpenSSL
+    // (docs/attestation.md §6: valid iff notBefore <= t < notAfter).
+    std::chrono::sys_seconds valid_from, valid_until;
   };
 
   explicit VerifiedChainCache(size_t capacity = kDefaultCapacity)
@@ -105,6 +136,12 @@ Report AppraiseAttestResponse(const Policy& policy,
                               const protocol::AttestResponse& response,
                               const protocol::Quote& quote, int64_t now_ms,
                               VerifiedChainCache* cache = nullptr);
+
+// AppraiseQuotePolicy runs step 8 alone (the policy.* checks above) on a
+// quote whose chain, signature and evidence were checked already; it is
+// what AppraiseAttestResponse ends with. Thread safety: pure function.
+Report AppraiseQuotePolicy(const Policy& policy, const protocol::Quote& quote,
+                           int64_t now_ms);
 
 // PolicyQuoteVerifier is the protocol's QuoteVerifier over a Policy.
 // Verify returns OK iff AppraiseAttestResponse's report is ok(); otherwise
@@ -148,9 +185,12 @@ Result<std::string> MakeEvidenceBundle(
 // response.parse (§4.3 steps 1), quote.parse (2), binding.nonce and
 // binding.client_key (3, the quote answers the bundle's nonce and key),
 // quote.node_key (4), then AppraiseAttestResponse (5-8). Never fails.
+// If `key_protection` is not null it receives the quote's KeyProtectionOf
+// once the quote parses (untouched otherwise).
 // Thread safety: pure function.
 Report VerifyEvidenceBundle(std::string_view bundle_json, const Policy& policy,
-                            int64_t now_ms);
+                            int64_t now_ms,
+                            KeyProtection* key_protection = nullptr);
 
 }  // namespace cerumbra::attest
 

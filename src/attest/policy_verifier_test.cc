@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -11,7 +14,9 @@
 #include "attest/attestation_document.h"
 #include "attest/nvidia_evidence.h"
 #include "crypto/ecdsa.h"
+#include "crypto/pem.h"
 #include "crypto/random.h"
+#include "crypto/x509_builder.h"
 #include "protocol/handshake.h"
 #include "protocol/handshake_messages.h"
 
@@ -97,10 +102,60 @@ TEST_F(PolicyVerifierTest, RealHandshakeWithSimulatedSignerAndPolicyVerifier) {
   EXPECT_EQ(names,
             (std::vector<std::string>{
                 "chain", "signature", "evidence.digest", "evidence.simulated",
-                "policy.evidence_type", "policy.measurement.config",
-                "policy.measurement.executable", "policy.measurement.model",
-                "policy.measurement.web", "policy.freshness"}));
+                "policy.evidence_type", "policy.key_protection",
+                "policy.measurement.config", "policy.measurement.executable",
+                "policy.measurement.model", "policy.measurement.web",
+                "policy.freshness"}));
   EXPECT_NE(r.checks[3].detail.find("SIMULATED"), std::string::npos);
+  EXPECT_EQ(r.checks[5].detail,
+            "none (simulated): session keys NOT hardware-protected "
+            "(accepted: accept_simulated)");
+  EXPECT_EQ(KeyProtectionOf(Sign().quote).text, "none (simulated)");
+  EXPECT_FALSE(KeyProtectionOf(Sign().quote).hardware);
+}
+
+// GPU evidence proves a CC-mode GPU answered the session's gpu_nonce, not
+// where the quote key lives: strict policies refuse it, and only the
+// separately named member accepts it, labelled.
+TEST_F(PolicyVerifierTest, GpuOnlyEvidenceIsNotHardwareKeyProtection) {
+  protocol::Quote quote = Sign().quote;
+  quote.evidence_type = protocol::EvidenceType::kNvidiaGpu;
+  EXPECT_EQ(KeyProtectionOf(quote).text, "none (GPU evidence only)");
+  EXPECT_FALSE(KeyProtectionOf(quote).hardware);
+  auto key_check = [&](const Policy& p) {
+    const Report r = AppraiseQuotePolicy(p, quote, kTestNowMs);
+    for (const Check& c : r.checks) {
+      if (c.name == "policy.key_protection") return c;
+    }
+    return Check{"missing", false, ""};
+  };
+  Policy strict;
+  const Check refused = key_check(strict);
+  EXPECT_FALSE(refused.passed);
+  EXPECT_NE(refused.detail.find("NOT hardware-protected"), std::string::npos);
+  Policy simulated_ok;
+  simulated_ok.accept_simulated = true;  // says nothing about GPU-only
+  EXPECT_FALSE(key_check(simulated_ok).passed);
+  Policy gpu_ok;
+  gpu_ok.accept_gpu_only_evidence = true;
+  const Check accepted = key_check(gpu_ok);
+  EXPECT_TRUE(accepted.passed);
+  EXPECT_EQ(accepted.detail,
+            "none (GPU evidence only): session keys NOT hardware-protected "
+            "(accepted: accept_gpu_only_evidence)");
+  // ...and accepting GPU-only evidence does not accept simulated quotes.
+  EXPECT_EQ(FailedCheck(gpu_ok, Sign()), "chain");  // no root pinned
+  Policy gpu_ok_pinned = policy_;
+  gpu_ok_pinned.accept_simulated = false;
+  gpu_ok_pinned.accept_gpu_only_evidence = true;
+  EXPECT_EQ(FailedCheck(gpu_ok_pinned, Sign()), "policy.evidence_type");
+  const Report r = AppraiseAttestResponse(gpu_ok_pinned, Sign().response,
+                                          Sign().quote, kTestNowMs);
+  bool key_refused = false;
+  for (const Check& c : r.checks) {
+    if (c.name == "policy.key_protection") key_refused = !c.passed;
+  }
+  EXPECT_TRUE(key_refused);
 }
 
 TEST_F(PolicyVerifierTest, StrictPolicyRefusesSimulatedInTheHandshake) {
@@ -137,6 +192,69 @@ TEST_F(PolicyVerifierTest, ChainFromAnotherCaUnderThePinnedRootFails) {
   Signed s = Sign();
   s.response.certificate_chain[0] = other_ca.chain[0].ToDer();
   EXPECT_EQ(FailedCheck(policy_, s), "chain");
+}
+
+// The quote-signing leaf must carry keyUsage digitalSignature and must not
+// be a CA: a CA certificate under the pinned root that signs a quote fails
+// `chain`, although OpenSSL's path validation accepts it.
+TEST_F(PolicyVerifierTest, LeafMustBeAQuoteSigningCertificate) {
+  std::ifstream in(ca_.path() + "/intermediate.key");
+  std::ostringstream text;
+  text << in.rdbuf();
+  const std::string pem = text.str();
+  const crypto::PrivateKey intermediate_key = *crypto::PrivateKeyFromPkcs8Pem(
+      {reinterpret_cast<const uint8_t*>(pem.data()), pem.size()});
+  const SimulatedCa ca = *LoadSimulatedCa(ca_.path(), testing::kTestNow);
+  const auto leaf_key = *crypto::PrivateKey::Generate(crypto::EcCurve::kP256);
+  crypto::CertificateProfile profile;
+  profile.subject_common_name = "A CA posing as a quote key";
+  profile.not_before = testing::kTestNow - std::chrono::hours(1);
+  profile.not_after = testing::kTestNow + std::chrono::hours(24);
+  profile.is_ca = true;  // keyUsage keyCertSign + cRLSign only
+  profile.path_length = 0;
+  const crypto::Certificate ca_leaf = *crypto::IssueCertificate(
+      profile, leaf_key.public_key(), intermediate_key, &ca.chain[1]);
+
+  Signed s = Sign();
+  s.response.certificate_chain[0] = ca_leaf.ToDer();
+  s.response.signature = *crypto::EcdsaSign(
+      leaf_key, s.response.quote, crypto::EcdsaSignatureFormat::kP1363);
+  const Report r =
+      AppraiseAttestResponse(policy_, s.response, s.quote, kTestNowMs);
+  ASSERT_NE(r.FirstFailure(), nullptr);
+  EXPECT_EQ(r.FirstFailure()->name, "chain");
+  EXPECT_NE(r.FirstFailure()->detail.find("digitalSignature"),
+            std::string::npos);
+  // The same key in a proper end-entity certificate passes.
+  profile.is_ca = false;
+  profile.path_length.reset();
+  const crypto::Certificate good_leaf = *crypto::IssueCertificate(
+      profile, leaf_key.public_key(), intermediate_key, &ca.chain[1]);
+  s.response.certificate_chain[0] = good_leaf.ToDer();
+  EXPECT_EQ(FailedCheck(policy_, s), "");
+}
+
+// One validity convention everywhere (OpenSSL's): a certificate is valid at
+// t iff notBefore <= t < notAfter, in whole seconds (t_s = floor(t_ms /
+// 1000)); the chain cache follows it exactly.
+TEST_F(PolicyVerifierTest, NotAfterIsExclusiveWithAndWithoutTheCache) {
+  const Signed s = Sign();
+  int64_t not_after = INT64_MAX;
+  for (const auto& der : s.response.certificate_chain) {
+    const auto cert = *crypto::Certificate::FromDer(der);
+    not_after = std::min<int64_t>(not_after,
+                                  cert.NotAfter()->time_since_epoch().count());
+  }
+  Policy p = policy_;
+  p.max_age_seconds = 86400;  // freshness fails later; only `chain` matters
+  VerifiedChainCache cache;
+  ASSERT_EQ(FailedCheck(p, s, kTestNowMs, &cache), "");  // primes the cache
+  for (VerifiedChainCache* c :
+       {static_cast<VerifiedChainCache*>(nullptr), &cache}) {
+    EXPECT_NE(FailedCheck(p, s, not_after * 1000 - 1, c), "chain");
+    EXPECT_EQ(FailedCheck(p, s, not_after * 1000, c), "chain");
+    EXPECT_EQ(FailedCheck(p, s, not_after * 1000 + 999, c), "chain");
+  }
 }
 
 TEST_F(PolicyVerifierTest, ChainIsCheckedAtTheVerificationTime) {
@@ -245,9 +363,11 @@ TEST(VerifiedChainCacheTest, KeysSeparateListsAndDropTheOldest) {
   cache.Insert(*k3, entry);
   EXPECT_FALSE(cache.Find(*k1, testing::kTestNow));
   EXPECT_TRUE(cache.Find(*k2, testing::kTestNow));
-  EXPECT_TRUE(cache.Find(*k3, testing::kTestNow + std::chrono::hours(1)));
-  EXPECT_FALSE(cache.Find(*k3, testing::kTestNow + std::chrono::hours(1) +
-                                   std::chrono::seconds(1)));
+  // notAfter is exclusive, as in OpenSSL: valid iff from <= t < until.
+  EXPECT_TRUE(cache.Find(*k3, testing::kTestNow + std::chrono::hours(1) -
+                                  std::chrono::seconds(1)));
+  EXPECT_FALSE(cache.Find(*k3, testing::kTestNow + std::chrono::hours(1)));
+  EXPECT_TRUE(cache.Find(*k3, testing::kTestNow));
   EXPECT_FALSE(cache.Find(*k3, testing::kTestNow - std::chrono::seconds(1)));
 }
 

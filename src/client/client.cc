@@ -232,15 +232,22 @@ class ReportingVerifier : public protocol::QuoteVerifier {
     if (options_.trust == TrustMode::kUnpinned) {
       policy.quote_roots = {root};
       policy.accept_simulated = true;
+      policy.accept_gpu_only_evidence = true;
       policy.measurements = options_.policy.measurements;
     } else {
       for (const auto& pinned : options_.policy.quote_roots) {
         if (pinned == root) r.root_pinned = true;
       }
     }
-    if (options_.strict) policy.accept_simulated = false;
-    r.strict = !policy.accept_simulated;
+    if (options_.strict) {
+      policy.accept_simulated = false;
+      policy.accept_gpu_only_evidence = false;
+    }
+    r.strict = attest::Strict(policy);
     r.simulated = quote.evidence_type == protocol::EvidenceType::kSimulated;
+    const attest::KeyProtection kp = attest::KeyProtectionOf(quote);
+    r.key_protection = kp.text;
+    r.key_hardware_protected = kp.hardware;
     r.evidence_type = r.simulated ? "simulated" : "nvidia-gpu";
     r.quote_timestamp_ms = static_cast<int64_t>(quote.timestamp_ms);
     for (const protocol::Measurement& m : quote.measurements) {
@@ -533,6 +540,11 @@ Result<Answer> Connection::Impl::Exchange(std::string request,
               reinterpret_cast<const char*>(e.bytes.data()), e.bytes.size()));
           if (!end.ok()) {
             WipeString(answer.text);
+            // A malformed END fails the session (§8); an END carrying a
+            // well-formed error ends only this answer.
+            if (end.status().code() == StatusCode::kUnauthenticated) {
+              return Fail(end.status());
+            }
             return end.status();
           }
           answer.finish_reason = end.value().finish_reason;
@@ -655,9 +667,14 @@ std::string FormatReport(const VerificationReport& r) {
     out += "  ** SIMULATED - NOT HARDWARE PROTECTED **";
   }
   out += "\n";
+  out += "  key protection: " + r.key_protection;
+  if (!r.key_hardware_protected) {
+    out += std::string("  ** ") + attest::kKeysNotProtectedLabel + " **";
+  }
+  out += "\n";
   out += std::string("  mode: ") +
-         (r.strict ? "strict (simulated evidence refused)"
-                   : "simulated evidence accepted") +
+         (r.strict ? "strict (keys not protected by hardware are refused)"
+                   : "NOT strict (accepts keys not protected by hardware)") +
          "\n";
   for (const auto& m : r.measurements) {
     out += "  measurement " + m.name + " = " + m.value_hex +

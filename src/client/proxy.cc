@@ -16,6 +16,7 @@
 #include <mutex>
 #include <thread>
 
+#include "attest/policy_verifier.h"
 #include "client/openai.h"
 #include "crypto/random.h"
 #include "crypto/secret_bytes.h"
@@ -147,6 +148,15 @@ class Proxy::Impl {
         ++it;
       }
     }
+  }
+
+  // KeyProtectionLine says what protects the verified node's keys, for
+  // the log of every session (public data).
+  static std::string KeyProtectionLine(const VerificationReport& r) {
+    return "proxy: node verified; key protection: " + r.key_protection +
+           (r.key_hardware_protected
+                ? ""
+                : std::string(" (") + attest::kKeysNotProtectedLabel + ")");
   }
 
   void Log(const std::string& line) {
@@ -342,6 +352,7 @@ class Proxy::Impl {
       return WriteError(socket, e, keep);
     }
     Connection& c = *conn.value();
+    Log(KeyProtectionLine(c.report()));
     const std::string id = NewId();
     const int64_t created = NowSeconds();
 

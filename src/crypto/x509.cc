@@ -125,6 +125,17 @@ Result<PublicKey> Certificate::GetPublicKey() const {
   return PublicKey::FromSpkiDer(spki);
 }
 
+std::optional<uint32_t> Certificate::KeyUsage() const {
+  // X509_get_extension_flags decodes the cached extensions first.
+  const uint32_t flags = X509_get_extension_flags(x509_.get());
+  if ((flags & EXFLAG_INVALID) != 0 || (flags & EXFLAG_KUSAGE) == 0) {
+    return std::nullopt;
+  }
+  static_assert(kKeyUsageDigitalSignature == KU_DIGITAL_SIGNATURE);
+  static_assert(kKeyUsageKeyCertSign == KU_KEY_CERT_SIGN);
+  return X509_get_key_usage(x509_.get());
+}
+
 Result<std::vector<uint8_t>> Certificate::GetExtensionValue(
     std::string_view oid) const {
   const std::string oid_text(oid);

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -62,6 +63,13 @@ class Certificate {
   // EC key (validated as in PublicKey::FromSpkiDer); InvalidArgument for
   // other key types.
   Result<PublicKey> GetPublicKey() const;
+
+  // KeyUsage returns the keyUsage extension's bits (kKeyUsage* below), or
+  // nullopt if the certificate has no keyUsage extension (or OpenSSL could
+  // not decode its extensions, which path validation refuses anyway).
+  std::optional<uint32_t> KeyUsage() const;
+  static constexpr uint32_t kKeyUsageDigitalSignature = 0x80;
+  static constexpr uint32_t kKeyUsageKeyCertSign = 0x04;
 
   // GetExtensionValue returns the DER contents of the extnValue OCTET
   // STRING of the extension `oid` (dotted decimal, e.g. "2.23.133.5.4.1").

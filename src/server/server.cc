@@ -914,10 +914,13 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
 
   void Reply(http::response<http::string_body> res, bool keep_alive) {
     res.set(http::field::server, "cerumbra");
-    // The page may load only its own files and talk only to this node.
+    // The page may load only its own files and talk only to this node:
+    // 'self' in connect-src covers ws:// and wss:// to this origin's host
+    // and port (CSP Level 3), and nothing else, so a crafted link cannot
+    // point the node's own page at another host.
     res.set("Content-Security-Policy",
             "default-src 'none'; script-src 'self'; style-src 'self'; "
-            "img-src 'self' data:; connect-src 'self' ws: wss:; "
+            "img-src 'self' data:; connect-src 'self'; "
             "base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
     res.set("X-Content-Type-Options", "nosniff");
     res.set("Referrer-Policy", "no-referrer");

@@ -506,9 +506,12 @@ TEST_F(ServerTest, HttpEndpoints) {
   ASSERT_TRUE(page.ok());
   EXPECT_EQ(page.value().result_int(), 200);
   EXPECT_EQ(page.value().body(), "<!doctype html><p>page</p>");
-  EXPECT_NE(std::string(page.value()["Content-Security-Policy"])
-                .find("default-src 'none'"),
-            std::string::npos);
+  const std::string csp(page.value()["Content-Security-Policy"]);
+  EXPECT_NE(csp.find("default-src 'none'"), std::string::npos);
+  // WebSocket connections to this origin only: no ws:/wss: wildcards.
+  EXPECT_NE(csp.find("connect-src 'self';"), std::string::npos) << csp;
+  EXPECT_EQ(csp.find("ws:"), std::string::npos) << csp;
+  EXPECT_EQ(csp.find("wss:"), std::string::npos) << csp;
   auto health = HttpGet(server_->port(), "/healthz");
   ASSERT_TRUE(health.ok());
   EXPECT_EQ(health.value().body(), R"({"ready":true})");
