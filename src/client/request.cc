@@ -93,44 +93,67 @@ Result<EndInfo> ParseEnd(std::string_view payload) {
     info.finish_reason = "stop";
     return info;
   }
+  const auto malformed = [](std::string_view why) {
+    return UnauthenticatedError(std::string(kMalformedEnd) + ": " +
+                                std::string(why));
+  };
   boost::system::error_code ec;
   json::value v = json::parse(payload, ec);
-  if (ec || !v.is_object()) return InternalError("node sent a bad END");
+  if (ec || !v.is_object()) return malformed("not a JSON object");
   const json::object& o = v.as_object();
-  if (const json::value* e = o.if_contains("error")) {
-    const std::string_view err =
-        e->is_string() ? std::string_view(e->as_string()) : std::string_view();
-    if (err == "bad_request") {
-      return InvalidArgumentError("the node refused the request (bad_request)");
+  for (const auto& kv : o) {
+    if (kv.key() != "finish_reason" && kv.key() != "usage" &&
+        kv.key() != "error") {
+      return malformed("unknown member");
     }
-    if (err == "busy") {
-      return ResourceExhaustedError("the node is busy; try again later");
-    }
-    if (err == "context_full") {
-      return FailedPreconditionError(
-          "the conversation no longer fits the node's context; reset it");
-    }
-    return InternalError("the node's engine failed");
   }
   const json::value* fr = o.if_contains("finish_reason");
   if (fr == nullptr || !fr->is_string()) {
-    return InternalError("node sent an END without finish_reason");
+    return malformed("no finish_reason");
   }
   info.finish_reason = std::string(fr->as_string());
   if (info.finish_reason != "stop" && info.finish_reason != "length" &&
-      info.finish_reason != "cancelled") {
-    return InternalError("node sent an unknown finish_reason");
+      info.finish_reason != "cancelled" && info.finish_reason != "error") {
+    return malformed("unknown finish_reason");
   }
-  if (const json::value* u = o.if_contains("usage"); u && u->is_object()) {
+  if (const json::value* u = o.if_contains("usage")) {
+    if (!u->is_object()) return malformed("usage is not an object");
     const json::object& uo = u->as_object();
-    if (auto* pt = uo.if_contains("prompt_tokens"); pt && pt->is_int64()) {
+    for (const auto& kv : uo) {
+      if ((kv.key() != "prompt_tokens" && kv.key() != "completion_tokens") ||
+          !kv.value().is_int64() || kv.value().as_int64() < 0 ||
+          kv.value().as_int64() > INT32_MAX) {
+        return malformed("bad usage");
+      }
+    }
+    if (auto* pt = uo.if_contains("prompt_tokens")) {
       info.prompt_tokens = static_cast<int>(pt->as_int64());
     }
-    if (auto* ct = uo.if_contains("completion_tokens"); ct && ct->is_int64()) {
+    if (auto* ct = uo.if_contains("completion_tokens")) {
       info.completion_tokens = static_cast<int>(ct->as_int64());
     }
   }
-  return info;
+  const json::value* e = o.if_contains("error");
+  if (e == nullptr) {
+    if (info.finish_reason == "error") return malformed("error without error");
+    return info;
+  }
+  if (!e->is_string()) return malformed("error is not a string");
+  const std::string_view err = e->as_string();
+  // §10.2: `error` comes only with finish_reason "error", or as bad_request.
+  if (err == "bad_request") {
+    return InvalidArgumentError("the node refused the request (bad_request)");
+  }
+  if (info.finish_reason != "error") return malformed("error without error");
+  if (err == "busy") {
+    return ResourceExhaustedError("the node is busy; try again later");
+  }
+  if (err == "context_full") {
+    return FailedPreconditionError(
+        "the conversation no longer fits the node's context; reset it");
+  }
+  if (err == "engine") return InternalError("the node's engine failed");
+  return malformed("unknown error");
 }
 
 }  // namespace cerumbra::client

@@ -37,12 +37,19 @@ struct EndInfo {
   int completion_tokens = 0;
 };
 
-// ParseEnd parses an END payload. A response that carries "error" becomes
-// a Status: bad_request InvalidArgument, busy ResourceExhausted,
-// context_full FailedPrecondition, engine (and any other) Internal. An
-// empty payload is an empty EndInfo ("stop"). A payload that is not a JSON
-// object or has a finish_reason other than stop, length or cancelled is
-// Internal. Thread safety: pure function.
+// kMalformedEnd starts the message of ParseEnd's Unauthenticated error.
+inline constexpr char kMalformedEnd[] = "session failed: malformed END";
+
+// ParseEnd parses an END payload (docs/protocol.md §10.2). A well-formed
+// END that carries "error" becomes a Status: bad_request InvalidArgument,
+// busy ResourceExhausted, context_full FailedPrecondition, engine
+// Internal; the session goes on. An empty payload is an empty EndInfo
+// ("stop"). Anything else is malformed and Unauthenticated (kMalformedEnd):
+// not a JSON object, an unknown member, a missing or unknown
+// finish_reason, a usage that is not an object of non-negative integers,
+// an unknown error, an error other than bad_request without finish_reason
+// "error", or finish_reason "error" without one. The caller fails the
+// session on it (§8). Thread safety: pure function.
 Result<EndInfo> ParseEnd(std::string_view payload);
 
 }  // namespace cerumbra::client

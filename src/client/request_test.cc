@@ -83,9 +83,37 @@ TEST(RequestTest, EndErrorsBecomeStatuses) {
   EXPECT_EQ(
       ParseEnd(R"({"finish_reason":"error","error":"engine"})").status().code(),
       StatusCode::kInternal);
-  EXPECT_FALSE(ParseEnd(R"({"finish_reason":"maybe"})").ok());
-  EXPECT_FALSE(ParseEnd("[1]").ok());
   EXPECT_EQ(ParseEnd("").value().finish_reason, "stop");
+  // A bad_request END may carry any known finish_reason (§10.2).
+  EXPECT_EQ(ParseEnd(R"({"finish_reason":"error","error":"bad_request"})")
+                .status()
+                .code(),
+            StatusCode::kInvalidArgument);
+}
+
+// Malformed ENDs are Unauthenticated: the client fails the session (§8).
+TEST(RequestTest, MalformedEndsAreSessionFailures) {
+  for (const char* bad : {
+           "[1]",
+           "not json",
+           R"({})",
+           R"({"finish_reason":"maybe"})",
+           R"({"finish_reason":1})",
+           R"({"finish_reason":"stop","extra":true})",
+           R"({"finish_reason":"stop","usage":[]})",
+           R"({"finish_reason":"stop","usage":{"prompt_tokens":-1}})",
+           R"({"finish_reason":"stop","usage":{"prompt_tokens":1.5}})",
+           R"({"finish_reason":"stop","usage":{"tokens":1}})",
+           R"({"finish_reason":"stop","error":"busy"})",
+           R"({"finish_reason":"error"})",
+           R"({"finish_reason":"error","error":"oops"})",
+           R"({"finish_reason":"error","error":7})",
+       }) {
+    Result<EndInfo> r = ParseEnd(bad);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.status().code(), StatusCode::kUnauthenticated) << bad;
+    EXPECT_EQ(r.status().message().rfind(kMalformedEnd, 0), 0u) << bad;
+  }
 }
 
 }  // namespace
