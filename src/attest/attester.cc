@@ -57,7 +57,10 @@ Result<std::unique_ptr<Attester>> Attester::Create(AttesterOptions options) {
     CERUMBRA_ASSIGN_OR_RETURN(crypto::Sha384Digest d, MeasureFile(exe));
     measurements.push_back(ToMeasurement(kMeasurementExecutable, d));
   }
-  if (!options.model_path.empty()) {
+  if (options.model_digest.has_value()) {
+    measurements.push_back(
+        ToMeasurement(kMeasurementModel, *options.model_digest));
+  } else if (!options.model_path.empty()) {
     CERUMBRA_ASSIGN_OR_RETURN(
         crypto::Sha384Digest d,
         MeasureFileCached(options.model_path, options.model_cache_path,

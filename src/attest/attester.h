@@ -13,6 +13,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -67,9 +68,13 @@ struct AttesterOptions {
   // executable_path is measured as `executable`; empty: /proc/self/exe.
   std::string executable_path;
   // model_path is measured as `model` (omitted when empty);
-  // model_cache_path caches its digest (MeasureFileCached; empty: none).
+  // model_cache_path caches its digest (MeasureFileCached; empty: none;
+  // `cerumbra attest` only: a node never uses a cache).
+  // model_digest, when set, is the `model` measurement instead: the digest
+  // of the bytes the engine loads (SealedFile), and model_path is not read.
   std::string model_path;
   std::string model_cache_path;
+  std::optional<crypto::Sha384Digest> model_digest;
   // web_files (embedded assets) are measured as `web`; when empty and
   // web_root is set, the tree under web_root is; with neither, no `web`.
   std::vector<WebFile> web_files;

@@ -11,15 +11,20 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+
+import { startStaticServer, startTcpListener } from './servers.mjs';
 
 const BIN = resolve(process.env.CERUMBRA_BIN || 'build/dev/bin/cerumbra');
 const ARTIFACTS = resolve(process.env.CERUMBRA_E2E_ARTIFACTS || 'build/e2e-artifacts');
 const CHROMIUM = process.env.CERUMBRA_CHROMIUM || '/usr/bin/chromium';
+const WEB = resolve(fileURLToPath(new URL('../../web', import.meta.url)));
 
 let node;
 let nodeUrl;
 let rootSha256;
+let attestationDocument;
 let browser;
 let dir;
 
@@ -49,6 +54,7 @@ before(async () => {
   const m = await waitFor(() => out.match(/Open (http:\/\/\S+) in a browser/), 'the node', 180000);
   nodeUrl = m[1];
   const doc = await (await fetch(new URL('/.well-known/cerumbra-attestation.json', nodeUrl))).json();
+  attestationDocument = doc;
   rootSha256 = doc.root_sha256;
   assert.match(rootSha256, /^[0-9a-f]{64}$/);
   browser = await chromium.launch({
@@ -83,12 +89,17 @@ async function attestationState(page) {
   return (await page.textContent('#state-attestation')).trim();
 }
 
+// The demo URL: the root pinned and simulated evidence accepted, both from
+// the link, which the page honours because the node is its own origin.
 test('connects, verifies the simulated node, streams answers over two turns', async () => {
-  const { page, rec } = await openPage(`/?root=${rootSha256}`);
+  const { page, rec } = await openPage(`/?root=${rootSha256}&accept_simulated=1`);
   await page.click('#connect');
-  await page.waitForFunction(() => document.querySelector('#state-attestation').textContent.includes('verified'));
-  assert.match(await page.textContent('#evidence-banner'), /SIMULATED/i);
-  assert.equal((await page.textContent('#state-secret')).trim(), 'established');
+  await page.waitForFunction(() => document.querySelector('#state-secret').textContent === 'established');
+  assert.equal((await page.textContent('#state-attestation')).trim(), 'verified — NOT hardware-protected');
+  assert.match(await page.textContent('#evidence-banner'), /^SIMULATED — NOT HARDWARE PROTECTED: session keys NOT hardware-protected \(key protection: none \(simulated\)\)/);
+  assert.equal(await page.getAttribute('#evidence-banner', 'class'), 'banner banner-simulated');
+  assert.match(await page.textContent('#checks'), /ACCEPTED policy\.key_protection — none \(simulated\): session keys NOT hardware-protected \(accepted: accept_simulated\)/);
+  await page.screenshot({ path: join(ARTIFACTS, 'simulated-accepted.png'), fullPage: true });
   for (const [turn, prompt] of [[1, 'Hello, node'], [2, 'And a second turn']]) {
     const before = rec.received.filter((k) => k === 'binary').length;
     await page.fill('#prompt', prompt);
@@ -108,7 +119,7 @@ test('connects, verifies the simulated node, streams answers over two turns', as
 });
 
 test('a wrong root pin shows FAILED and sends nothing', async () => {
-  const { page, rec } = await openPage(`/?root=${'00'.repeat(32)}`);
+  const { page, rec } = await openPage(`/?root=${'00'.repeat(32)}&accept_simulated=1`);
   await page.click('#connect');
   await page.waitForFunction(() => document.querySelector('#state-attestation').textContent.includes('FAILED'));
   assert.equal(rec.sent.filter((k) => k === 'binary').length, 0);
@@ -123,6 +134,20 @@ test('strict mode refuses simulated evidence and sends nothing', async () => {
   await page.waitForFunction(() => document.querySelector('#state-attestation').textContent.includes('FAILED'));
   assert.equal(rec.sent.filter((k) => k === 'binary').length, 0);
   await page.screenshot({ path: join(ARTIFACTS, 'strict.png'), fullPage: true });
+  await page.close();
+});
+
+test('strict is the default: the simulated node is refused in red with the reason, and nothing is sent', async () => {
+  const { page, rec } = await openPage(`/?root=${rootSha256}`);
+  assert.equal(await page.isChecked('#strict'), true);
+  await page.click('#connect');
+  await page.waitForFunction(() => document.querySelector('#state-attestation').textContent.includes('FAILED'));
+  assert.match(await page.textContent('#status-reason'), /policy\.key_protection.*none \(simulated\): session keys NOT hardware-protected; refused by the strict policy/);
+  assert.equal(await page.getAttribute('#evidence-banner', 'class'), 'banner banner-fail');
+  assert.match(await page.textContent('#evidence-banner'), /^FAILED — the node was not accepted and nothing was sent/);
+  assert.equal(rec.sent.filter((k) => k === 'binary').length, 0);
+  await page.screenshot({ path: join(ARTIFACTS, 'strict-refusal.png'), fullPage: true });
+  assert.deepEqual(rec.errors, []);
   await page.close();
 });
 
@@ -148,17 +173,19 @@ test('a tampered attestation shows FAILED and sends nothing', async () => {
       ws.send(m);
     });
   });
-  await page.goto(new URL(`/?root=${rootSha256}`, nodeUrl).toString());
+  await page.goto(new URL(`/?root=${rootSha256}&accept_simulated=1`, nodeUrl).toString());
   await page.click('#connect');
   await page.waitForFunction(() => document.querySelector('#state-attestation').textContent.includes('FAILED'));
   assert.ok(tampered);
+  assert.equal(await page.getAttribute('#evidence-banner', 'class'), 'banner banner-fail');
+  assert.match(await page.textContent('#evidence-banner'), /^FAILED/);
   assert.equal(pageSent.filter((k) => k === 'binary').length, 0);
   await page.screenshot({ path: join(ARTIFACTS, 'tampered.png'), fullPage: true });
   await page.close();
 });
 
 test('phone width, keyboard and a clean console', async () => {
-  const { page, rec } = await openPage(`/?root=${rootSha256}`, { width: 375, height: 800 });
+  const { page, rec } = await openPage(`/?root=${rootSha256}&accept_simulated=1`, { width: 375, height: 800 });
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 1, `page is ${overflow}px wider than a phone`);
   // Keyboard only: focus the Connect button and press Enter.
@@ -173,4 +200,58 @@ test('phone width, keyboard and a clean console', async () => {
   await page.screenshot({ path: join(ARTIFACTS, 'phone.png'), fullPage: true });
   assert.deepEqual(rec.errors, []);
   await page.close();
+});
+
+test('on the node\'s page, a crafted link to another host connects nowhere and shows the host', async () => {
+  const listener = await startTcpListener();
+  try {
+    const host = `127.0.0.1:${listener.port}`;
+    const { page, rec } = await openPage(`/?server=ws://${host}/ws&root=${rootSha256}&accept_simulated=1`);
+    assert.match(await page.textContent('#link-notice'), /trust anchors in the link .* were ignored/);
+    await page.click('#connect');
+    await page.waitForSelector('#confirm-server', { state: 'visible' });
+    assert.equal(await page.textContent('#confirm-host'), host);
+    await page.waitForTimeout(1500);
+    assert.equal(listener.connections, 0);
+    assert.equal(rec.sent.length, 0);
+    assert.equal((await page.textContent('#state-attestation')).trim(), 'not received');
+    await page.screenshot({ path: join(ARTIFACTS, 'crafted-link-node-page.png'), fullPage: true });
+    assert.deepEqual(rec.errors, []);
+    await page.close();
+  } finally {
+    await listener.close();
+  }
+});
+
+// The honest path (docs/web-client.md): the page from a static origin the
+// person trusts, pointed at the node with ?server=, confirmed, with the
+// operator's policy (here the node's published cerumbra-policy-v1) loaded
+// as a file.
+test('the page served from another origin verifies the node with a loaded policy file', async () => {
+  const staticOrigin = await startStaticServer({ root: WEB });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    page.setDefaultTimeout(120000);
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    const wsUrl = new URL('/ws', nodeUrl).toString().replace(/^http/, 'ws');
+    await page.goto(`${staticOrigin.url}?server=${encodeURIComponent(wsUrl)}`);
+    await page.setInputFiles('#policy-file', {
+      name: 'policy.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(attestationDocument.policy)),
+    });
+    assert.match(await page.textContent('#policy-summary'), /policy file/);
+    await page.click('#connect');
+    await page.waitForSelector('#confirm-server', { state: 'visible' });
+    assert.equal(await page.textContent('#confirm-host'), new URL(nodeUrl).host);
+    await page.click('#confirm-connect');
+    await page.waitForFunction(() => document.querySelector('#state-secret').textContent === 'established');
+    assert.equal(await page.getAttribute('#evidence-banner', 'class'), 'banner banner-simulated');
+    assert.match(await page.textContent('#checks'), /PASS policy\.measurement\.web/);
+    assert.match(await page.textContent('#model-label'), /^Model: unknown/);
+    await page.screenshot({ path: join(ARTIFACTS, 'static-origin-honest-path.png'), fullPage: true });
+    assert.deepEqual(errors, []);
+    await page.close();
+  } finally {
+    await staticOrigin.close();
+  }
 });

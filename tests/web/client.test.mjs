@@ -10,11 +10,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { CerumbraClient } from '../../web/js/client.js';
-import { fromJson, fromUrl, makePolicy } from '../../web/js/attest/policy.js';
+import { fromJson, fromUrl, hasUrlPolicy, isStrict, makePolicy } from '../../web/js/attest/policy.js';
 import { QuoteVerifier, SIMULATED_LABEL } from '../../web/js/attest/verifier.js';
 import { toHex, utf8 } from '../../web/js/protocol/bytes.js';
 import { sha384 } from '../../web/js/protocol/quote.js';
-import { FakeNode, makeSigner, makeSimulatedCa } from './fake_node.mjs';
+import { FakeNode, KEY_USAGE, makeSigner, makeSimulatedCa } from './fake_node.mjs';
+import { makeSyntheticGpu, makeSyntheticRoot, sessionEvidence } from './nvidia_synthetic.mjs';
 
 // waitFor polls until `condition()` holds (the machine may be busy).
 async function waitFor(condition, what, timeoutMs = 10000) {
@@ -25,15 +26,17 @@ async function waitFor(condition, what, timeoutMs = 10000) {
   }
 }
 
-async function setup({ policy = {}, nodeOptions = {}, signerOptions = {} } = {}) {
-  const ca = await makeSimulatedCa();
+// setup runs against a simulated node; the policy accepts simulated
+// evidence unless `policy` says otherwise (the default policy is strict).
+async function setup({ policy = {}, nodeOptions = {}, signerOptions = {}, caOptions = {} } = {}) {
+  const ca = await makeSimulatedCa(Date.now(), caOptions);
   const signer = await makeSigner(ca, signerOptions);
   const node = new FakeNode({ signer, ...nodeOptions });
   const log = [];
   const states = [];
   const attestations = [];
   const texts = [];
-  const verifier = new QuoteVerifier(makePolicy({ quoteRoots: [{ sha256: ca.rootFingerprint }], ...policy }));
+  const verifier = new QuoteVerifier(makePolicy({ quoteRoots: [{ sha256: ca.rootFingerprint }], acceptSimulated: true, ...policy }));
   const client = new CerumbraClient({
     url: 'ws://node.test/ws',
     verifier,
@@ -54,8 +57,11 @@ test('connect, attest, chat with streaming, reset, cancel and close', async () =
   const [attestation] = t.attestations;
   assert.equal(attestation.report.ok(), true);
   assert.deepEqual(attestation.report.checks.map((c) => c.name), [
-    'quote.chain', 'quote.signature', 'quote.evidence_digest', 'evidence.type', 'policy.timestamp']);
+    'quote.chain', 'quote.signature', 'quote.evidence_digest', 'evidence.type', 'policy.key_protection', 'policy.timestamp']);
   assert.equal(attestation.report.checks[3].detail, SIMULATED_LABEL);
+  assert.equal(attestation.report.checks[4].detail,
+    'none (simulated): session keys NOT hardware-protected (accepted: accept_simulated)');
+  assert.deepEqual(attestation.details.keyProtection, { text: 'none (simulated)', hardware: false });
   assert.equal(attestation.details.chain.length, 2);
   assert.match(attestation.fingerprint, /^[0-9a-f]{16}$/);
 
@@ -84,13 +90,75 @@ test('connect, attest, chat with streaming, reset, cancel and close', async () =
 });
 
 test('strict mode refuses simulated evidence and sends nothing', async () => {
-  const t = await setup({ policy: { strict: true } });
+  const t = await setup({ policy: { acceptSimulated: false } });
   await assert.rejects(t.client.connect());
   assert.equal(t.client.state, 'failed');
-  assert.match(t.client.reason, /evidence\.type.*strict/);
+  assert.match(t.client.reason, /policy\.key_protection.*none \(simulated\): session keys NOT hardware-protected; refused by the strict policy/);
+  assert.deepEqual(t.attestations[0].report.checks.map((c) => [c.name, c.passed]).slice(-2),
+    [['evidence.type', true], ['policy.key_protection', false]]);
   await waitFor(() => t.node.received.length === 2, 'the error message');
   assert.equal(t.node.received.filter((m) => typeof m !== 'string').length, 0, 'no record sent');
   assert.deepEqual(t.node.received.map((m) => JSON.parse(m).type), ['attest_request', 'error']);
+});
+
+test('the default policy is strict: simulated and GPU-only evidence are refused', async () => {
+  const p = makePolicy();
+  assert.equal(p.acceptSimulated, false);
+  assert.equal(p.acceptGpuOnlyEvidence, false);
+  assert.equal(isStrict(p), true);
+  assert.throws(() => makePolicy({ strict: false }), /not strict/);
+  const ca = await makeSimulatedCa();
+  const node = new FakeNode({ signer: await makeSigner(ca) });
+  const client = new CerumbraClient({
+    url: 'ws://node.test/ws',
+    verifier: new QuoteVerifier(makePolicy({ quoteRoots: [{ sha256: ca.rootFingerprint }] })),
+    WebSocketImpl: node.WebSocket,
+  });
+  await assert.rejects(client.connect());
+  assert.match(client.reason, /policy\.key_protection/);
+  assert.equal(node.received.filter((m) => typeof m !== 'string').length, 0, 'no record sent');
+});
+
+test('the quote-signing leaf must have keyUsage digitalSignature (quote.chain)', async () => {
+  for (const [keyUsage, detail] of [
+    [KEY_USAGE.keyAgreement, /lacks digitalSignature key usage/],
+    [null, /lacks digitalSignature key usage/],
+    [KEY_USAGE.digitalSignatureAndKeyCertSign, /has keyCertSign key usage/],
+  ]) {
+    const t = await setup({ caOptions: { leafKeyUsage: keyUsage } });
+    await assert.rejects(t.client.connect());
+    assert.match(t.client.reason, /quote\.chain/);
+    const f = t.attestations[0].report.firstFailure();
+    assert.equal(f.name, 'quote.chain');
+    assert.match(f.detail, detail);
+    assert.equal(t.node.received.filter((m) => typeof m !== 'string').length, 0);
+  }
+});
+
+test('GPU evidence only: refused by default and with accept_simulated, accepted by acceptGpuOnlyEvidence and labelled', async () => {
+  const root = await makeSyntheticRoot();
+  const gpu = await makeSyntheticGpu(root);
+  const signerOptions = { evidenceType: 2, makeEvidence: sessionEvidence([gpu]) };
+  const nvidia = { nvidiaRoots: [{ der: root.der }] };
+  for (const policy of [{ acceptSimulated: false }, { acceptSimulated: true }]) {
+    const t = await setup({ policy: { ...nvidia, ...policy }, signerOptions });
+    await assert.rejects(t.client.connect());
+    const f = t.attestations[0].report.firstFailure();
+    assert.equal(f.name, 'policy.key_protection');
+    assert.match(f.detail, /^none \(GPU evidence only\): session keys NOT hardware-protected; refused by the strict policy \(set accept_gpu_only_evidence/);
+    assert.ok(t.attestations[0].report.checks.some((c) => c.name === 'nvidia.gpu0.report.signature' && c.passed));
+    assert.equal(t.node.received.filter((m) => typeof m !== 'string').length, 0);
+  }
+  const t = await setup({ policy: { ...nvidia, acceptSimulated: false, acceptGpuOnlyEvidence: true }, signerOptions });
+  await t.client.connect();
+  assert.equal(t.client.state, 'established');
+  const [a] = t.attestations;
+  assert.deepEqual(a.details.keyProtection, { text: 'none (GPU evidence only)', hardware: false });
+  const kp = a.report.checks.find((c) => c.name === 'policy.key_protection');
+  assert.equal(kp.detail, 'none (GPU evidence only): session keys NOT hardware-protected (accepted: accept_gpu_only_evidence)');
+  assert.ok(a.report.checks.findIndex((c) => c.name === 'policy.key_protection') > a.report.checks.findIndex((c) => c.name === 'evidence.type'));
+  await t.client.chat('hi');
+  await t.client.disconnect();
 });
 
 test('an unpinned or wrong root fails at quote.chain and shows the fingerprint', async () => {
@@ -159,7 +227,7 @@ test('policy JSON and URL parameters', () => {
     format: 'cerumbra-client-policy-v1', strict: true, quote_roots: [{ sha256: 'AB:'.repeat(31) + 'AB' }],
     measurements: { web: 'aa'.repeat(48) }, max_age_ms: 1000,
   }));
-  assert.equal(p.strict, true);
+  assert.equal(isStrict(p), true);
   assert.equal(p.quoteRoots[0].sha256, 'ab'.repeat(32));
   assert.equal(p.measurements.get('web').length, 48);
   assert.equal(p.maxAgeMs, 1000);
@@ -169,10 +237,41 @@ test('policy JSON and URL parameters', () => {
   assert.throws(() => fromJson('{"format":"cerumbra-client-policy-v1","strict":"yes"}'));
   assert.throws(() => fromJson('{"format":"cerumbra-client-policy-v1","measurements":{"Web":"aa"}}'));
   const u = fromUrl(new URLSearchParams(`?server=ws://x/ws&strict=1&root=${'cd'.repeat(32)}&pin.model=${'11'.repeat(48)}`));
-  assert.equal(u.strict, true);
+  assert.equal(isStrict(u), true);
   assert.equal(u.quoteRoots[0].sha256, 'cd'.repeat(32));
   assert.equal(u.measurements.get('model').length, 48);
   assert.throws(() => fromUrl(new URLSearchParams('?pin.model=xyz')));
+});
+
+test('policy: strict by default in every format; accept_gpu_only_evidence only from a file, by that name', () => {
+  const client = (o) => fromJson(JSON.stringify({ format: 'cerumbra-client-policy-v1', ...o }));
+  const flags = (p) => [p.acceptSimulated, p.acceptGpuOnlyEvidence];
+  assert.deepEqual(flags(client({})), [false, false]);
+  assert.deepEqual(flags(client({ strict: true })), [false, false]);
+  assert.deepEqual(flags(client({ strict: false })), [true, false], 'strict false accepts simulated, never GPU-only');
+  assert.deepEqual(flags(client({ accept_gpu_only_evidence: true })), [false, true]);
+  assert.deepEqual(flags(client({ strict: false, accept_gpu_only_evidence: true })), [true, true]);
+  assert.throws(() => client({ strict: true, accept_gpu_only_evidence: true }), /strict refuses GPU-only/);
+  assert.throws(() => client({ accept_gpu_only_evidence: 1 }), /boolean/);
+  const node = (o) => fromJson(JSON.stringify({ format: 'cerumbra-policy-v1', ...o }));
+  assert.deepEqual(flags(node({})), [false, false]);
+  assert.deepEqual(flags(node({ accept_simulated: true })), [true, false]);
+  assert.deepEqual(flags(node({ accept_gpu_only_evidence: true })), [false, true]);
+  assert.deepEqual(flags(node({ accept_simulated: false, accept_gpu_only_evidence: false })), [false, false]);
+  assert.throws(() => node({ accept_gpu_only_evidence: 'true' }), /boolean/);
+  const url = (q) => fromUrl(new URLSearchParams(q));
+  assert.deepEqual(flags(url('')), [false, false]);
+  assert.deepEqual(flags(url('?root=' + 'ab'.repeat(32))), [false, false]);
+  assert.deepEqual(flags(url('?accept_simulated=1')), [true, false]);
+  assert.deepEqual(flags(url('?strict=0')), [true, false]);
+  assert.deepEqual(flags(url('?strict=1')), [false, false]);
+  assert.deepEqual(flags(url('?accept_gpu_only_evidence=1')), [false, false], 'not from a URL');
+  assert.throws(() => url('?strict=1&accept_simulated=1'), /contradict/);
+  assert.throws(() => url('?accept_simulated=maybe'));
+  assert.equal(hasUrlPolicy(new URLSearchParams('?server=ws://x/ws')), false);
+  for (const q of ['?root=ab', '?pin.web=00', '?strict=0', '?accept_simulated=1', '?max_age_ms=5']) {
+    assert.equal(hasUrlPolicy(new URLSearchParams(q)), true, q);
+  }
 });
 
 test('the node may close first: the client answers CLOSE and ends cleanly', async () => {

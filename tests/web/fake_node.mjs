@@ -55,52 +55,78 @@ const utcTime = (ms) => {
 };
 const name = (cn) => seq(set(seq(oid('2.5.4.3'), tlv(0x0c, utf8(cn)))));
 const ECDSA_SHA256 = seq(oid('1.2.840.10045.4.3.2'));
+const ECDSA_SHA384 = seq(oid('1.2.840.10045.4.3.3'));
 
 function p1363ToDer(sig) {
-  return seq(integer(sig.subarray(0, 32)), integer(sig.subarray(32)));
+  const half = sig.length / 2;
+  return seq(integer(sig.subarray(0, half)), integer(sig.subarray(half)));
 }
+
+// KEY_USAGE: BIT STRING contents (unused bits, bytes) of common keyUsage values.
+export const KEY_USAGE = Object.freeze({
+  digitalSignature: Uint8Array.of(7, 0x80),
+  keyCertSignCrlSign: Uint8Array.of(1, 0x06),
+  caWithDigitalSignature: Uint8Array.of(1, 0x86),
+  keyAgreement: Uint8Array.of(3, 0x08),
+  digitalSignatureAndKeyCertSign: Uint8Array.of(2, 0x84),
+});
 
 /**
  * makeCertificate writes and signs one certificate. Options: subject,
- * issuer, spki (DER), signingKey (ECDSA P-256 private key), ca,
- * keyCertSign (default = ca), pathLength, extraExtension (DER of one
- * Extension), notBefore, notAfter, serial, outerAlgorithm (DER, to break
- * the inner/outer equality).
+ * issuer, spki (DER), signingKey (ECDSA P-256 or P-384 private key; the
+ * signature is SHA-256 or SHA-384 with it), ca, keyCertSign (default = ca),
+ * keyUsage (BIT STRING contents, see KEY_USAGE, or null for no keyUsage;
+ * default: keyCertSign+cRLSign+digitalSignature for a CA, digitalSignature
+ * otherwise), pathLength, extraExtension (DER of one Extension), notBefore,
+ * notAfter, serial (a number < 2^31 or bytes), outerAlgorithm (DER, to
+ * break the inner/outer equality).
  */
 export async function makeCertificate({
-  subject, issuer, spki, signingKey, ca, keyCertSign = ca, pathLength = null, extraExtension = null,
-  notBefore, notAfter, serial, outerAlgorithm = ECDSA_SHA256,
+  subject, issuer, spki, signingKey, ca, keyCertSign = ca, keyUsage, pathLength = null, extraExtension = null,
+  notBefore, notAfter, serial, outerAlgorithm,
 }) {
+  const p384 = signingKey.algorithm.namedCurve === 'P-384';
+  const algorithm = p384 ? ECDSA_SHA384 : ECDSA_SHA256;
   const bc = ca
     ? seq(oid('2.5.29.19'), tlv(0x01, Uint8Array.of(0xff)), tlv(0x04, seq(tlv(0x01, Uint8Array.of(0xff)),
       ...(pathLength === null ? [] : [integer(Uint8Array.of(pathLength))]))))
     : null;
-  const ku = seq(oid('2.5.29.15'), tlv(0x01, Uint8Array.of(0xff)),
-    tlv(0x04, keyCertSign ? tlv(0x03, Uint8Array.of(1, 0x86)) : tlv(0x03, Uint8Array.of(7, 0x80))));
-  const extensions = seq(...[bc, ku, extraExtension].filter(Boolean));
+  const usage = keyUsage === undefined
+    ? (keyCertSign ? KEY_USAGE.caWithDigitalSignature : KEY_USAGE.digitalSignature)
+    : keyUsage;
+  const ku = usage ? seq(oid('2.5.29.15'), tlv(0x01, Uint8Array.of(0xff)), tlv(0x04, tlv(0x03, usage))) : null;
+  const present = [bc, ku, extraExtension].filter(Boolean);
+  const serialBytes = serial instanceof Uint8Array
+    ? serial
+    : Uint8Array.of(serial >>> 24, (serial >>> 16) & 255, (serial >>> 8) & 255, serial & 255);
   const tbs = seq(
     tlv(0xa0, integer(Uint8Array.of(2))),
-    integer(Uint8Array.of(serial)),
-    ECDSA_SHA256,
+    integer(serialBytes),
+    algorithm,
     name(issuer),
     seq(utcTime(notBefore), utcTime(notAfter)),
     name(subject),
     spki,
-    tlv(0xa3, extensions));
-  const sig = new Uint8Array(await subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, signingKey, tbs));
-  return seq(tbs, outerAlgorithm, tlv(0x03, concat(Uint8Array.of(0), p1363ToDer(sig))));
+    ...(present.length ? [tlv(0xa3, seq(...present))] : []));
+  const sig = new Uint8Array(await subtle.sign({ name: 'ECDSA', hash: p384 ? 'SHA-384' : 'SHA-256' }, signingKey, tbs));
+  return seq(tbs, outerAlgorithm || algorithm, tlv(0x03, concat(Uint8Array.of(0), p1363ToDer(sig))));
 }
 
-/** newKey returns {privateKey, spki} for ECDSA P-256. */
-export async function newKey() {
-  const pair = await subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify']);
+/** newKey returns {privateKey, spki} for ECDSA P-256 (or `curve`). */
+export async function newKey(curve = 'P-256') {
+  const pair = await subtle.generateKey({ name: 'ECDSA', namedCurve: curve }, false, ['sign', 'verify']);
   return { privateKey: pair.privateKey, spki: new Uint8Array(await subtle.exportKey('spki', pair.publicKey)) };
 }
 
 export { oid, seq, tlv };
 
-/** makeSimulatedCa returns {root, leaf, attestationKey, rootFingerprint}. */
-export async function makeSimulatedCa(now = Date.now()) {
+/**
+ * makeSimulatedCa returns {root, leaf, attestationKey, rootFingerprint}.
+ * The leaf (the quote-signing certificate) has keyUsage digitalSignature,
+ * as the node's simulated CA; `leafKeyUsage` overrides it (tests of
+ * quote.chain).
+ */
+export async function makeSimulatedCa(now = Date.now(), { leafKeyUsage } = {}) {
   const params = { name: 'ECDSA', namedCurve: 'P-256' };
   const rootKey = await subtle.generateKey(params, false, ['sign', 'verify']);
   const leafKey = await subtle.generateKey(params, false, ['sign', 'verify']);
@@ -108,7 +134,7 @@ export async function makeSimulatedCa(now = Date.now()) {
   const leafSpki = new Uint8Array(await subtle.exportKey('spki', leafKey.publicKey));
   const day = 86400000;
   const root = await makeCertificate({ subject: 'Cerumbra Simulated Root', issuer: 'Cerumbra Simulated Root', spki: rootSpki, signingKey: rootKey.privateKey, ca: true, notBefore: now - day, notAfter: now + 365 * day, serial: 1 });
-  const leaf = await makeCertificate({ subject: 'Cerumbra Node Quote Key', issuer: 'Cerumbra Simulated Root', spki: leafSpki, signingKey: rootKey.privateKey, ca: false, notBefore: now - day, notAfter: now + 30 * day, serial: 2 });
+  const leaf = await makeCertificate({ subject: 'Cerumbra Node Quote Key', issuer: 'Cerumbra Simulated Root', spki: leafSpki, signingKey: rootKey.privateKey, ca: false, keyUsage: leafKeyUsage, notBefore: now - day, notAfter: now + 30 * day, serial: 2 });
   const digest = new Uint8Array(await subtle.digest('SHA-256', root));
   const rootFingerprint = Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
   return { root, leaf, attestationKey: leafKey.privateKey, rootFingerprint };
@@ -116,14 +142,18 @@ export async function makeSimulatedCa(now = Date.now()) {
 
 export const MEASUREMENT_NAMES = ['config', 'executable', 'model', 'web'];
 
-/** makeSigner returns a QuoteSigner (simulated, or with the given evidence type and bytes). */
-export async function makeSigner(ca, { evidenceType = 1, evidence: fixedEvidence = new Uint8Array(0) } = {}) {
+/**
+ * makeSigner returns a QuoteSigner (simulated, or with the given evidence
+ * type and bytes; `makeEvidence(input)` computes the evidence per session,
+ * e.g. NVIDIA evidence for the session's gpu_nonce).
+ */
+export async function makeSigner(ca, { evidenceType = 1, evidence: fixedEvidence = new Uint8Array(0), makeEvidence = null } = {}) {
   const measurements = [];
   for (const n of MEASUREMENT_NAMES) measurements.push({ name: n, value: await sha384(utf8(n)) });
   return {
     measurements,
     async sign(input) {
-      const evidence = fixedEvidence;
+      const evidence = makeEvidence ? await makeEvidence(input) : fixedEvidence;
       const quote = encodeQuote({
         evidenceType,
         timestampMs: input.timestampMs,

@@ -15,6 +15,9 @@ import {
   encodeNvidiaEvidence, parseNvidiaEvidence, verifyNvidiaEvidence,
 } from '../../web/js/attest/nvidia_evidence.js';
 import { NVIDIA_ROOT, RIM_ROOT, SAMPLES, flipBit, readChain, readReport, readText } from './testdata.mjs';
+import {
+  makeSyntheticGpu, makeSyntheticReport, makeSyntheticRoot, syntheticEvidence, syntheticOpaque,
+} from './nvidia_synthetic.mjs';
 
 const AT = Date.UTC(2026, 0, 1);
 const HOPPER_NONCE = '931d8dd0add203ac3d8b4fbde75e115278eefcdceac5b87671a748f32364dfcb';
@@ -72,10 +75,13 @@ for (const name of ['hopper', 'blackwell']) {
       ['nvidia.gpu0.report.parse', true],
       ['nvidia.gpu0.report.nonce', true],
       ['nvidia.gpu0.cert_chain', true],
+      ['nvidia.gpu0.architecture', true],
       ['nvidia.gpu0.cert_chain.fwid', true],
       ['nvidia.gpu0.report.signature', true],
+      ['nvidia.gpu0.mode', true],
     ]);
     assert.equal(result.details.fwidForm, name);
+    assert.match(result.details.hwmodel, name === 'hopper' ? /^GH100/ : /^GB/);
   });
 }
 
@@ -154,9 +160,60 @@ test('a wrong root, a short chain or another GPU\'s chain fails', async () => {
   result = await verifyGpu({ ...gpu, certificateChain: gpu.certificateChain.slice(0, 4) }, options(HOPPER_NONCE));
   assert.equal(failedCheck(result), 'nvidia.gpu0.cert_chain');
   result = await verifyGpu({ ...gpu, certificateChain: readChain(SAMPLES.blackwell.chain) }, options(HOPPER_NONCE));
+  assert.equal(failedCheck(result), 'nvidia.gpu0.architecture');
+  result = await verifyGpu({ ...gpu, certificateChain: readChain(SAMPLES.hopperOld.chain) }, options(HOPPER_NONCE));
   assert.equal(failedCheck(result), 'nvidia.gpu0.cert_chain.fwid');
-  result = await verifyGpu({ ...gpu, architecture: 'blackwell' }, options(HOPPER_NONCE));
-  assert.equal(failedCheck(result), 'nvidia.gpu0.cert_chain.fwid');
+});
+
+test('the declared architecture must be the device certificate\'s (nvidia.gpuN.architecture)', async () => {
+  const hopper = load(SAMPLES.hopper);
+  let result = await verifyGpu({ ...hopper, architecture: 'blackwell' }, options(HOPPER_NONCE));
+  assert.equal(failedCheck(result), 'nvidia.gpu0.architecture');
+  assert.match(result.report.firstFailure().detail, /evidence says blackwell but the device certificate is GH100/);
+  const blackwell = load(SAMPLES.blackwell);
+  result = await verifyGpu({ ...blackwell, architecture: 'hopper' }, options(HOPPER_NONCE));
+  assert.equal(failedCheck(result), 'nvidia.gpu0.architecture');
+  assert.match(result.report.firstFailure().detail, /evidence says hopper but the device certificate is GB/);
+  // A Blackwell-named synthetic device whose leaf carries the Hopper FWID
+  // form: only the architecture check stands between it and a pass.
+  const root = await makeSyntheticRoot();
+  const gpu = await makeSyntheticGpu(root, { architecture: 'hopper', family: 'GB100' });
+  const nonce = new Uint8Array(32).fill(7);
+  const evidence = { architecture: 'hopper', report: await makeSyntheticReport(gpu, nonce), certificateChain: gpu.chain };
+  result = await verifyGpu(evidence, { expectedNonce: nonce, roots: [{ der: root.der }], timeMs: Date.now() });
+  assert.equal(failedCheck(result), 'nvidia.gpu0.architecture');
+  const honest = await makeSyntheticGpu(root, { architecture: 'hopper' });
+  result = await verifyGpu({ architecture: 'hopper', report: await makeSyntheticReport(honest, nonce), certificateChain: honest.chain },
+    { expectedNonce: nonce, roots: [{ der: root.der }], timeMs: Date.now() });
+  assert.equal(result.report.ok(), true, JSON.stringify(result.report.firstFailure()));
+});
+
+test('Protected PCIe mode is refused by default (nvidia.gpuN.mode)', async () => {
+  const root = await makeSyntheticRoot();
+  const gpu = await makeSyntheticGpu(root);
+  const nonce = new Uint8Array(32).fill(9);
+  const roots = [{ der: root.der }];
+  const run = async (opaqueOptions, extra = {}) => verifyGpu({
+    architecture: 'hopper', report: await makeSyntheticReport(gpu, nonce, syntheticOpaque(gpu, opaqueOptions)), certificateChain: gpu.chain,
+  }, { expectedNonce: nonce, roots, timeMs: Date.now(), ...extra });
+  for (const [opaque, mode] of [[{}, 'single GPU passthrough'], [{ featureFlag: 0 }, 'single GPU passthrough'],
+    [{ featureFlag: 1 }, 'multi-GPU passthrough'], [{ protectedPcie: false }, 'single GPU passthrough']]) {
+    const r = await run(opaque);
+    assert.equal(r.report.ok(), true, JSON.stringify(opaque));
+    assert.equal(r.report.checks.at(-1).name, 'nvidia.gpu0.mode');
+    assert.equal(r.report.checks.at(-1).detail, mode);
+  }
+  for (const opaque of [{ featureFlag: 2 }, { protectedPcie: true }, { featureFlag: 1, protectedPcie: true }]) {
+    const r = await run(opaque);
+    assert.equal(failedCheck(r), 'nvidia.gpu0.mode', JSON.stringify(opaque));
+    assert.match(r.report.firstFailure().detail, /^Protected PCIe: needs NVSwitch evidence/);
+    assert.equal((await run(opaque, { allowProtectedPcie: true })).report.ok(), true);
+  }
+  // A malformed flag does not parse (C++: the entry is malformed).
+  const bad = Uint8Array.from([...syntheticOpaque(gpu), 36, 0, 1, 0, 2]);
+  const r = await verifyGpu({ architecture: 'hopper', report: await makeSyntheticReport(gpu, nonce, bad), certificateChain: gpu.chain },
+    { expectedNonce: nonce, roots, timeMs: Date.now() });
+  assert.equal(failedCheck(r), 'nvidia.gpu0.report.parse');
 });
 
 test('an older report without FWID fails unless the policy allows it', async () => {
@@ -168,14 +225,17 @@ test('an older report without FWID fails unless the policy allows it', async () 
   assert.equal(lenient.report.ok(), true);
 });
 
-test('NVIDIA\'s serialized evidence sample verifies', async () => {
+test('NVIDIA\'s serialized evidence sample verifies, and is refused for its Protected PCIe mode', async () => {
   const [entry] = JSON.parse(readText('nvidia-attestation-sdk/hopper_evidence.json'));
   const report = Uint8Array.from(atob(entry.evidence), (c) => c.charCodeAt(0));
   const { parsePemCertificates } = await import('../../web/js/x509/certificate.js');
   const gpu = { architecture: 'hopper', report, certificateChain: parsePemCertificates(atob(entry.certificate)) };
   const result = await verifyGpu(gpu, options(entry.nonce));
-  assert.equal(result.report.ok(), true);
   assert.equal(result.parsed.opaque.featureFlag, 'PPCIe');
+  assert.equal(failedCheck(result), 'nvidia.gpu0.mode');
+  assert.ok(result.report.checks.slice(0, -1).every((c) => c.passed));
+  const allowed = await verifyGpu(gpu, options(entry.nonce, { allowProtectedPcie: true }));
+  assert.equal(allowed.report.ok(), true);
 });
 
 test('the evidence container round-trips and rejects every other encoding', () => {
@@ -211,4 +271,31 @@ test('verifyNvidiaEvidence binds the container to the session\'s gpu_nonce', asy
   assert.equal(other.report.firstFailure().name, 'nvidia.evidence.nonce');
   const broken = await verifyNvidiaEvidence(bytes.subarray(1), { gpuNonce: fromHex(HOPPER_NONCE), roots, timeMs: AT });
   assert.equal(broken.report.firstFailure().name, 'nvidia.evidence.parse');
+  const distinct = good.report.checks.at(-1);
+  assert.deepEqual([distinct.name, distinct.passed], ['nvidia.evidence.gpus.distinct', true]);
+});
+
+test('one GPU\'s evidence copied into several slots fails nvidia.evidence.gpus.distinct', async () => {
+  const roots = [{ der: NVIDIA_ROOT() }];
+  const hopper = load(SAMPLES.hopper);
+  const copied = encodeNvidiaEvidence({ nonce: fromHex(HOPPER_NONCE), gpus: [{ index: 0, ...hopper }, { index: 1, ...hopper }, { index: 2, ...hopper }] });
+  const result = await verifyNvidiaEvidence(copied, { gpuNonce: fromHex(HOPPER_NONCE), roots, timeMs: AT });
+  assert.equal(result.report.firstFailure().name, 'nvidia.evidence.gpus.distinct');
+  assert.match(result.report.firstFailure().detail, /two GPUs present the same device certificate/);
+  // Every GPU passed on its own: only the cross-GPU check catches the copy.
+  assert.equal(result.report.checks.filter((c) => !c.passed).length, 1);
+  // Synthetic: two devices pass; one device in two slots (each report
+  // signed afresh, so only the device certificate is shared) fails.
+  const root = await makeSyntheticRoot();
+  const a = await makeSyntheticGpu(root, { serial: 100 });
+  const b = await makeSyntheticGpu(root, { serial: 200 });
+  const nonce = new Uint8Array(32).fill(3);
+  const options2 = { gpuNonce: nonce, roots: [{ der: root.der }], timeMs: Date.now() };
+  assert.equal((await verifyNvidiaEvidence(await syntheticEvidence([a, b], nonce), options2)).report.ok(), true);
+  const twice = await verifyNvidiaEvidence(await syntheticEvidence([a, b, a], nonce), options2);
+  assert.equal(twice.report.firstFailure().name, 'nvidia.evidence.gpus.distinct');
+  // A different device that reuses another's serial number (UEID) fails too.
+  const clone = await makeSyntheticGpu(root, { serial: 100 });
+  const sameSerial = await verifyNvidiaEvidence(await syntheticEvidence([a, clone], nonce), options2);
+  assert.equal(sameSerial.report.firstFailure().name, 'nvidia.evidence.gpus.distinct');
 });

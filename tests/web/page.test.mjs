@@ -1,7 +1,8 @@
 // Copyright 2026 The Cerumbra Authors.
 //
-// Static checks of the page that the node serves byte for byte under
-// "default-src 'self'; connect-src 'self' ws: wss:": no inline script or
+// Static checks of the page that the node serves byte for byte under its
+// CSP ("default-src 'none'; script-src 'self'; style-src 'self'; ...;
+// connect-src 'self'"): no inline script or
 // style, no event-handler attributes, no external resources, every module
 // import resolves inside web/, and every element id that app.js uses
 // exists in index.html. (The end-to-end Chromium tests need the node.)

@@ -198,3 +198,28 @@ test('issuers must be CAs with keyCertSign within their path length; unknown cri
   const impostor = await makeCertificate({ subject: 'Root', issuer: 'Root', spki: leafKey.spki, signingKey: leafKey.privateKey, ca: true, serial: 9, ...validity });
   await rejectsChain([leaf, mid, impostor], { roots, timeMs: now });
 });
+
+// One validity convention with the C++ verifier (OpenSSL): valid at t iff
+// notBefore <= t < notAfter, in whole seconds (t_s = floor(t_ms / 1000)).
+test('validity: notBefore is the first valid second, notAfter the first invalid one', async () => {
+  const { makeCertificate, newKey } = await import('./fake_node.mjs');
+  const { validAt } = await import('../../web/js/x509/certificate.js');
+  const notBefore = Date.UTC(2026, 2, 1, 12, 0, 0);
+  const notAfter = Date.UTC(2026, 2, 8, 12, 0, 0);
+  const rootKey = await newKey();
+  const leafKey = await newKey();
+  const root = await makeCertificate({ subject: 'Root', issuer: 'Root', spki: rootKey.spki, signingKey: rootKey.privateKey, ca: true, serial: 1, notBefore: notBefore - 86400000, notAfter: notAfter + 86400000 });
+  const leaf = await makeCertificate({ subject: 'Leaf', issuer: 'Root', spki: leafKey.spki, signingKey: rootKey.privateKey, ca: false, serial: 2, notBefore, notAfter });
+  const parsed = parseCertificate(leaf);
+  assert.equal(parsed.notBefore, notBefore);
+  assert.equal(parsed.notAfter, notAfter);
+  const roots = [{ der: root }];
+  for (const [t, valid] of [
+    [notBefore - 1000, false], [notBefore - 1, false], [notBefore, true], [notBefore + 999, true],
+    [notAfter - 1000, true], [notAfter - 1, true], [notAfter, false], [notAfter + 999, false], [notAfter + 1000, false],
+  ]) {
+    assert.equal(validAt(parsed, t), valid, `t = ${t - notBefore} ms after notBefore / ${t - notAfter} ms after notAfter`);
+    if (valid) await verifyChain([leaf, root], { roots, timeMs: t });
+    else await rejectsChain([leaf, root], { roots, timeMs: t });
+  }
+});

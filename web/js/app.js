@@ -6,20 +6,36 @@
 // reason. Everything shown is public data: public keys, the session
 // fingerprint (never the shared secret), checks, sizes; the log never holds
 // keys or plaintext. Text from the node is inserted with textContent only.
+//
+// Whom the page trusts (docs/web-client.md): trust anchors in the page's
+// URL (root pins, measurement pins, flags) apply only to a node of the
+// page's own origin; before connecting to any other host the page shows
+// that host in full and waits for the person to confirm, and its anchors
+// must then come from a policy file or from the person. Colours follow
+// what protects the session keys (the verifier's keyProtection), never the
+// evidence type alone, and always come with words.
 
 import { CerumbraClient } from './client.js';
-import { describe, fromJson, fromUrl, makePolicy } from './attest/policy.js';
-import { QuoteVerifier, SIMULATED_LABEL } from './attest/verifier.js';
+import { describe, fromJson, fromUrl, hasUrlPolicy, isStrict, makePolicy } from './attest/policy.js';
+import { KEYS_NOT_PROTECTED_LABEL, QuoteVerifier, SIMULATED_LABEL } from './attest/verifier.js';
+import { hostOf, isSameOrigin } from './origin.js';
 import { toHex } from './protocol/bytes.js';
-import { EVIDENCE_TYPE_NAMES, EvidenceType } from './protocol/quote.js';
+import { EvidenceType } from './protocol/quote.js';
+import { parseRootPin } from './x509/pins.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
 
 const ui = {
-  policyFromUrl: null,
+  policyFromUrl: null, // the link's anchors: for a same-origin node only
   policyFromFile: null,
-  pinnedRoots: [],
+  userRoots: [], // roots the person typed or pinned with a click
+  strictOverride: null, // the strict checkbox, once the person changed it
+  pendingServer: null, // a cross-origin URL waiting for the person's confirmation
+  confirmedServer: null, // the cross-origin URL the person confirmed
+  keyProtection: null, // of the verified session, else null
+  trustTone: null, // its colour: 'ok' only when hardware-protected
+  activePolicy: null, // the policy of the current connection
   client: null,
   log: [],
   turn: null,
@@ -38,12 +54,21 @@ function shortHex(bytes, n = 16) {
   return h.length > 2 * n ? `${h.slice(0, n)}…${h.slice(-n)}` : h;
 }
 
-function setBadge(name, state, value = '') {
+// setBadge shows a state in words; `tone` ('ok', 'sim', 'gpu', 'fail',
+// 'pending' or '') only colours it. 'ok' (green) is for a hardware-protected
+// session only.
+function setBadge(name, state, value = '', tone = '') {
   const badge = $(`state-${name}`);
   badge.textContent = state;
-  badge.className = 'badge' + (/^FAILED/.test(state) ? ' fail' : /verified|established|generated|received/.test(state) ? ' ok' : '');
-  if (/^(received|generated)$/.test(state) && name === 'attestation') badge.className = 'badge pending';
+  badge.className = tone ? `badge ${tone}` : 'badge';
   $(`value-${name}`).textContent = value;
+}
+
+// trustTone is the colour of a verified session: green only when its keys
+// are protected by hardware.
+function trustTone(kp, evidenceType) {
+  if (kp && kp.hardware) return 'ok';
+  return evidenceType === EvidenceType.SIMULATED ? 'sim' : 'gpu';
 }
 
 function setStatus(text, reason = null) {
@@ -53,42 +78,90 @@ function setStatus(text, reason = null) {
   r.textContent = reason || '';
 }
 
+function serverUrl() {
+  return $('server-url').value.trim();
+}
+
 // ---------------------------------------------------------------------------
 // Policy
 
-function effectivePolicy() {
-  const base = ui.policyFromFile || ui.policyFromUrl || makePolicy();
+// urlPolicyApplies: the link's anchors count only for the page's own node.
+function urlPolicyApplies(url) {
+  return ui.policyFromUrl !== null && isSameOrigin(url, location);
+}
+
+function effectivePolicy(url = serverUrl()) {
+  const base = ui.policyFromFile || (urlPolicyApplies(url) ? ui.policyFromUrl : makePolicy());
+  let { acceptSimulated, acceptGpuOnlyEvidence } = base;
+  if (ui.strictOverride === true) {
+    acceptSimulated = false;
+    acceptGpuOnlyEvidence = false;
+  } else if (ui.strictOverride === false) {
+    acceptSimulated = true; // unchecked: the demo; never GPU-only evidence
+  }
   return {
     ...base,
-    strict: $('strict').checked,
-    quoteRoots: base.quoteRoots.concat(ui.pinnedRoots),
+    acceptSimulated,
+    acceptGpuOnlyEvidence,
+    quoteRoots: base.quoteRoots.concat(ui.userRoots),
     measurements: new Map(base.measurements),
   };
 }
 
+function policySource(url) {
+  if (ui.policyFromFile) return 'policy file';
+  if (hasUrlPolicy(params) && ui.policyFromUrl === null) return 'defaults: the link\'s policy parameters are invalid';
+  if (urlPolicyApplies(url) && hasUrlPolicy(params)) return 'link parameters (this page\'s own node)';
+  if (hasUrlPolicy(params)) return 'defaults: the link\'s trust anchors were ignored (the node is another origin)';
+  return 'defaults';
+}
+
 function showPolicy() {
-  const d = describe(effectivePolicy());
+  const url = serverUrl();
+  const policy = effectivePolicy(url);
+  const d = describe(policy);
+  $('strict').checked = d.strict;
   const dl = $('policy-summary');
   dl.replaceChildren();
   const add = (k, v) => {
     dl.append(el('dt', '', k), el('dd', '', v));
   };
-  add('source', ui.policyFromFile ? 'policy file' : params.toString() ? 'URL parameters' : 'defaults');
-  add('strict', d.strict ? 'yes: simulated evidence is refused' : 'no: simulated evidence is accepted and labelled');
+  add('source', policySource(url));
+  const accepted = [];
+  if (d.acceptSimulated) accepted.push(`SIMULATED evidence (${KEYS_NOT_PROTECTED_LABEL})`);
+  if (d.acceptGpuOnlyEvidence) accepted.push(`GPU evidence only, accept_gpu_only_evidence (${KEYS_NOT_PROTECTED_LABEL})`);
+  add('strict', d.strict
+    ? 'yes: only nodes whose session keys are protected by hardware are accepted'
+    : `no: also accepts ${accepted.join(' and ')}`);
   add('quote roots', d.quoteRoots.length ? d.quoteRoots.join(', ') : 'none pinned (the first connection shows the node root to pin)');
   add('pinned measurements', d.measurements.length ? d.measurements.join(', ') : 'none');
   add('maximum quote age', `${d.maxAgeMs / 1000} s`);
+  showLinkNotice(url);
+}
+
+// showLinkNotice says when the page is pointed at another origin, and that
+// the link's anchors do not count for it.
+function showLinkNotice(url) {
+  const notice = $('link-notice');
+  const foreign = url !== '' && !isSameOrigin(url, location);
+  notice.hidden = !foreign;
+  if (!foreign) return;
+  $('policy-details').open = true; // where the policy file and the typed root go
+  const host = hostOf(url) || url;
+  notice.textContent = hasUrlPolicy(params)
+    ? `The node ${host} is not this page's origin: the trust anchors in the link (root and measurement pins, flags) were ignored. ` +
+      'Load a policy file or type the root to pin; the page asks before it connects.'
+    : `The node ${host} is not this page's origin: the page asks before it connects. Load a policy file or type the root to pin.`;
 }
 
 function loadUrlPolicy() {
   try {
     ui.policyFromUrl = fromUrl(params);
   } catch (e) {
-    ui.policyFromUrl = makePolicy();
+    ui.policyFromUrl = null;
     $('policy-error').hidden = false;
     $('policy-error').textContent = `URL policy ignored: ${e.message}`;
   }
-  $('strict').checked = ui.policyFromUrl.strict;
 }
 
 async function onPolicyFile(event) {
@@ -98,11 +171,28 @@ async function onPolicyFile(event) {
   try {
     if (file.size > 256 * 1024) throw new Error('policy file too large');
     ui.policyFromFile = fromJson(await file.text());
-    $('strict').checked = ui.policyFromFile.strict;
+    ui.strictOverride = null;
   } catch (e) {
     ui.policyFromFile = null;
     $('policy-error').hidden = false;
     $('policy-error').textContent = `Policy not loaded: ${e.message}`;
+  }
+  showPolicy();
+}
+
+function onStrictChange() {
+  ui.strictOverride = $('strict').checked;
+  showPolicy();
+}
+
+function addTypedRoot() {
+  $('policy-error').hidden = true;
+  try {
+    ui.userRoots.push(parseRootPin({ sha256: $('root-pin').value.trim() }));
+    $('root-pin').value = '';
+  } catch (e) {
+    $('policy-error').hidden = false;
+    $('policy-error').textContent = `Root not pinned: ${e.message} (64 hex digits, ':' allowed)`;
   }
   showPolicy();
 }
@@ -117,12 +207,40 @@ const STEP_TEXT = Object.freeze({
   '4.3.4': 'the node key is not a valid P-256 point',
 });
 
+function renderBanner(banner, { report, kp, quote, step }) {
+  banner.hidden = !(quote || report);
+  if (!kp) {
+    const f = report && report.firstFailure();
+    banner.className = 'banner banner-fail';
+    banner.textContent = `FAILED — the node was not accepted and nothing was sent. ${f ? `${f.name}: ${f.detail}` : `§${step || '4.3'}: ${STEP_TEXT[step] || 'protocol checks failed'}`}`;
+  } else if (kp && kp.hardware) {
+    banner.className = 'banner banner-ok';
+    banner.textContent = `VERIFIED — session keys protected by hardware: ${kp.text}.`;
+  } else if (quote.evidenceType === EvidenceType.SIMULATED) {
+    banner.className = 'banner banner-simulated';
+    banner.textContent = `${SIMULATED_LABEL}: ${KEYS_NOT_PROTECTED_LABEL} (key protection: ${kp.text}). ` +
+      'Accepted only because the policy accepts simulated evidence.';
+  } else {
+    banner.className = 'banner banner-gpu-only';
+    banner.textContent = `GPU EVIDENCE ONLY — ${KEYS_NOT_PROTECTED_LABEL}. A confidential-computing GPU answered this ` +
+      `session, but nothing proves where the node keeps its keys (key protection: ${kp.text}). Accepted only because ` +
+      'the policy sets accept_gpu_only_evidence. RIM appraisal is not done in this browser.';
+  }
+}
+
 function renderAttestation({ report, details, quote, step, protocolChecks }) {
+  const verified = !!(report && report.ok() && quote);
+  // A verifier that names no key protection protects nothing.
+  const kp = verified ? (details && details.keyProtection) || { text: 'unknown', hardware: false } : null;
+  ui.keyProtection = kp;
+  ui.trustTone = verified ? trustTone(kp, quote.evidenceType) : null;
   const checks = $('checks');
   checks.replaceChildren();
   for (const c of (protocolChecks || []).concat(report ? report.checks : [])) {
-    const li = el('li', c.passed ? 'pass' : 'fail');
-    li.append(el('strong', '', `${c.passed ? 'PASS' : 'FAILED'} ${c.name}`), document.createTextNode(c.detail ? ` — ${c.detail}` : ''));
+    // An accepted lack of key protection is not a green pass.
+    const accepted = c.passed && c.name === 'policy.key_protection' && c.detail.includes(KEYS_NOT_PROTECTED_LABEL);
+    const li = el('li', c.passed ? (accepted ? 'pass accepted' : 'pass') : 'fail');
+    li.append(el('strong', '', `${c.passed ? (accepted ? 'ACCEPTED' : 'PASS') : 'FAILED'} ${c.name}`), document.createTextNode(c.detail ? ` — ${c.detail}` : ''));
     checks.append(li);
   }
   if (!report && !(protocolChecks || []).some((c) => !c.passed)) {
@@ -131,20 +249,11 @@ function renderAttestation({ report, details, quote, step, protocolChecks }) {
     checks.append(li);
   }
 
-  const banner = $('evidence-banner');
-  banner.hidden = !quote;
+  renderBanner($('evidence-banner'), { report, kp, quote, step });
   if (quote) {
-    if (quote.evidenceType === EvidenceType.SIMULATED) {
-      banner.className = 'banner banner-simulated';
-      banner.textContent = `${SIMULATED_LABEL}: the keys of this node are not protected by hardware.`;
-    } else {
-      const ok = report && report.ok();
-      banner.className = `banner ${ok ? 'banner-ok' : 'banner-fail'}`;
-      banner.textContent = `Evidence: ${EVIDENCE_TYPE_NAMES[quote.evidenceType]} ${ok ? '(verified in this browser; RIM appraisal not done here)' : '(FAILED)'}`;
-    }
     const rows = $('measurements');
     rows.replaceChildren();
-    const pins = effectivePolicy().measurements;
+    const pins = (ui.activePolicy || effectivePolicy()).measurements;
     for (const m of quote.measurements) {
       const tr = el('tr');
       const pinned = pins.get(m.name);
@@ -181,21 +290,25 @@ function renderAttestation({ report, details, quote, step, protocolChecks }) {
       add('FWID', o.fwid ? toHex(o.fwid) : 'absent');
       add('measurement blocks', String(g.parsed.numberOfBlocks));
     }
+    if (g.details && g.details.mode) add('mode', g.details.mode);
     for (const s of (g.details && g.details.subjects) || []) add('certificate', s.subject);
     gpus.append(dl);
   }
 
+  const tone = ui.trustTone || 'fail';
   if (quote) {
     const keyFailed = (protocolChecks || []).some((c) => !c.passed && (c.name === 'protocol.node_key' || c.name === 'protocol.binding'));
-    const verified = report && report.ok();
-    setBadge('node', keyFailed ? 'FAILED' : verified ? 'verified' : 'received',
-      `${shortHex(quote.nodePublicKey)}${keyFailed ? ' — not bound to this session or not a valid point' : verified ? ' — bound to the verified quote' : ''}`);
+    if (keyFailed) setBadge('node', 'FAILED', `${shortHex(quote.nodePublicKey)} — not bound to this session or not a valid point`, 'fail');
+    else if (verified) setBadge('node', 'verified', `${shortHex(quote.nodePublicKey)} — bound to the verified quote`, tone);
+    else setBadge('node', 'received', shortHex(quote.nodePublicKey), 'pending');
   }
-  if (report && report.ok()) {
-    setBadge('attestation', 'verified', quote.evidenceType === EvidenceType.SIMULATED ? SIMULATED_LABEL : 'nvidia-gpu');
+  if (verified) {
+    const what = quote.evidenceType === EvidenceType.SIMULATED ? SIMULATED_LABEL : 'nvidia-gpu';
+    if (kp.hardware) setBadge('attestation', 'verified', `${what}: session keys protected by hardware (${kp.text})`, 'ok');
+    else setBadge('attestation', 'verified — NOT hardware-protected', `${what}: ${KEYS_NOT_PROTECTED_LABEL} (key protection: ${kp.text})`, tone);
   } else {
     const f = report && report.firstFailure();
-    setBadge('attestation', 'FAILED', f ? `${f.name}: ${f.detail}` : `§${step || '4.3'}: ${STEP_TEXT[step] || 'protocol checks failed'}`);
+    setBadge('attestation', 'FAILED', f ? `${f.name}: ${f.detail}` : `§${step || '4.3'}: ${STEP_TEXT[step] || 'protocol checks failed'}`, 'fail');
   }
 }
 
@@ -248,6 +361,8 @@ function setMode(mode) {
 }
 
 function resetPanels() {
+  ui.keyProtection = null;
+  ui.trustTone = null;
   setBadge('client', 'not generated');
   setBadge('node', 'not received');
   setBadge('secret', 'not established');
@@ -265,11 +380,15 @@ async function checkModel(wsUrl) {
   // CSP allows only this origin, so other nodes show "unknown".
   const label = $('model-label');
   ui.demoModel = null;
+  // A page served elsewhere (a static origin, file:) or a node without
+  // /healthz leaves it unknown.
   try {
+    if (!isSameOrigin(wsUrl, location)) throw new Error('another origin');
     const u = new URL(wsUrl);
     const httpUrl = `${u.protocol === 'wss:' ? 'https:' : 'http:'}//${u.host}/healthz`;
-    if (new URL(httpUrl).origin !== location.origin) throw new Error('another origin');
-    const response = await fetch(httpUrl, { cache: 'no-store', credentials: 'omit' });
+    const signal = globalThis.AbortSignal && AbortSignal.timeout ? AbortSignal.timeout(5000) : undefined;
+    const response = await fetch(httpUrl, { cache: 'no-store', credentials: 'omit', signal });
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
     const health = await response.json();
     if (typeof health.demo_model === 'boolean') ui.demoModel = health.demo_model;
   } catch { /* unknown */ }
@@ -278,7 +397,7 @@ async function checkModel(wsUrl) {
     label.className = 'banner banner-warn';
     label.textContent = 'Demo model: random weights. Its answers are meaningless text, not AI output. Run the node with a real GGUF model for real answers.';
   } else if (ui.demoModel === false) {
-    label.className = 'banner banner-ok';
+    label.className = 'banner banner-info';
     label.textContent = 'Model: the node reports a real model (see the attested "model" measurement).';
   } else {
     label.className = 'banner banner-warn';
@@ -286,9 +405,39 @@ async function checkModel(wsUrl) {
   }
 }
 
+// askToConfirm shows the other origin's host in full and connects nowhere
+// until the person confirms it (confirm-connect).
+function askToConfirm(url) {
+  ui.pendingServer = url;
+  $('confirm-host').textContent = hostOf(url);
+  $('confirm-url').textContent = url;
+  $('confirm-server').hidden = false;
+  setStatus('not connected: confirm the node first');
+  $('confirm-connect').focus();
+}
+
+function hideConfirm() {
+  ui.pendingServer = null;
+  $('confirm-server').hidden = true;
+}
+
+function confirmServer() {
+  const url = ui.pendingServer;
+  hideConfirm();
+  if (!url || url !== serverUrl()) return;
+  ui.confirmedServer = url;
+  $('connect-form').requestSubmit();
+}
+
+function cancelConfirm() {
+  hideConfirm();
+  setStatus('not connected');
+  $('server-url').focus();
+}
+
 async function connect(event) {
   event.preventDefault();
-  const url = $('server-url').value.trim();
+  const url = serverUrl();
   let parsed;
   try {
     parsed = new URL(url);
@@ -297,9 +446,15 @@ async function connect(event) {
     setStatus('FAILED', `Bad server URL: ${e.message}`);
     return;
   }
+  if (!isSameOrigin(url, location) && ui.confirmedServer !== url) {
+    askToConfirm(url);
+    return;
+  }
+  hideConfirm();
   resetPanels();
   setMode('connecting');
-  const policy = effectivePolicy();
+  const policy = effectivePolicy(url);
+  ui.activePolicy = policy;
   const verifier = new QuoteVerifier(policy);
   const client = new CerumbraClient({
     url,
@@ -326,15 +481,16 @@ function onClientState(state, info) {
   switch (state) {
     case 'connecting':
       setStatus('connecting…');
-      setBadge('client', 'generated', shortHex(info.clientPublicKey));
+      setBadge('client', 'generated', shortHex(info.clientPublicKey), 'pending');
       break;
     case 'handshake':
       setStatus('attesting the node…');
-      setBadge('attestation', 'received');
+      setBadge('attestation', 'received', '', 'pending');
       break;
     case 'established':
       setStatus(`connected — encrypted session ${info.fingerprint}`);
-      setBadge('secret', 'established', `session fingerprint ${info.fingerprint}`);
+      setBadge('secret', 'established', `session fingerprint ${info.fingerprint}` +
+        (ui.keyProtection && ui.keyProtection.hardware ? '' : ` — ${KEYS_NOT_PROTECTED_LABEL}`), ui.trustTone || 'pending');
       setMode('ready');
       $('prompt').focus();
       break;
@@ -349,8 +505,8 @@ function onClientState(state, info) {
       break;
     case 'failed':
       setStatus('FAILED', info.reason);
-      if ($('state-secret').textContent === 'established') setBadge('secret', 'FAILED', 'keys dropped');
-      if ($('state-attestation').textContent === 'received') setBadge('attestation', 'FAILED', info.reason);
+      if ($('state-secret').textContent === 'established') setBadge('secret', 'FAILED', 'keys dropped', 'fail');
+      if ($('state-attestation').textContent === 'received') setBadge('attestation', 'FAILED', info.reason, 'fail');
       setMode('idle');
       endTurn(`FAILED: ${info.reason}`, true);
       break;
@@ -430,9 +586,11 @@ async function disconnect() {
   setMode('idle');
 }
 
+// trustRoot pins the root the node presented, by the person's click after
+// comparing its fingerprint with the operator's (trust on first use).
 function trustRoot() {
   const fp = $('root-fingerprint').textContent.replace(/:/g, '');
-  ui.pinnedRoots.push({ sha256: fp });
+  ui.userRoots.push(parseRootPin({ sha256: fp }));
   showPolicy();
   $('connect-form').requestSubmit();
 }
@@ -443,16 +601,23 @@ function init() {
     $('connect').disabled = true;
   }
   loadUrlPolicy();
-  showPolicy();
   $('server-url').value = defaultServerUrl();
+  showPolicy();
   $('connect-form').addEventListener('submit', connect);
   $('disconnect').addEventListener('click', disconnect);
   $('chat-form').addEventListener('submit', send);
   $('stop').addEventListener('click', () => ui.client && ui.client.cancel().catch(() => {}));
   $('reset').addEventListener('click', resetConversation);
-  $('strict').addEventListener('change', showPolicy);
+  $('strict').addEventListener('change', onStrictChange);
   $('policy-file').addEventListener('change', onPolicyFile);
   $('trust-root').addEventListener('click', trustRoot);
+  $('add-root-pin').addEventListener('click', addTypedRoot);
+  $('server-url').addEventListener('input', () => {
+    hideConfirm();
+    showPolicy();
+  });
+  $('confirm-connect').addEventListener('click', confirmServer);
+  $('confirm-cancel').addEventListener('click', cancelConfirm);
   $('export-log').addEventListener('click', exportLog);
   $('clear-log').addEventListener('click', () => {
     ui.log = [];

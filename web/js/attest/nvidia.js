@@ -14,9 +14,13 @@
 //    TcbInfo, fwids[0] with sha384).
 //  - verifyGpu: the report's request nonce equals the expected GPU nonce,
 //    the chain verifies to the pinned NVIDIA Device Identity CA (exactly
-//    5 certificates, chain.js), the report FWID equals the leaf FWID, and
-//    the signature over [0, signature offset) verifies with the leaf's
-//    P-384 key (SHA-384, r || s).
+//    5 certificates, chain.js), the declared architecture matches the
+//    device certificate (the BROM certificate's CN: "GH100..." for Hopper,
+//    "GB..." for Blackwell, as the C++ verifier), the report FWID equals
+//    the leaf FWID, the signature over [0, signature offset) verifies with
+//    the leaf's P-384 key (SHA-384, r || s), and the GPU is not in
+//    Protected PCIe mode (refused by default, as in C++: it needs NVSwitch
+//    evidence this code does not check).
 //
 // Not here: RIM appraisal (golden measurements) and OCSP revocation, which
 // stay in the C++ verifier for now; the page says so.
@@ -33,6 +37,14 @@ export const SPDM_REQUEST_SIZE = 37;
 export const SIGNATURE_SIZE = 96;
 export const NVIDIA_CHAIN_LENGTH = 5;
 const SHA384_OID = '2.16.840.1.101.3.4.2.2';
+const FEATURE_PPCIE = 2;
+const PROTECTED_PCIE_ENABLED = 0xaa;
+
+/**
+ * FAMILY_PREFIX: how the device (BROM) certificate's CN starts for each
+ * architecture (src/attest/nvidia_verifier.cc FamilyPrefix).
+ */
+export const FAMILY_PREFIX = Object.freeze({ hopper: 'GH100', blackwell: 'GB' });
 
 export class ReportError extends CerumbraError {
   constructor(message) {
@@ -101,11 +113,18 @@ export function parseOpaqueData(bytes) {
   const nvdec = get(OpaqueType.NVDEC0_STATUS);
   if (nvdec) out.nvdec0Enabled = nvdec.length === 1 && nvdec[0] === 0xaa;
   const ppcie = get(OpaqueType.PROTECTED_PCIE_STATUS);
-  if (ppcie) out.protectedPcie = ppcie.length === 1 && ppcie[0] === 0xaa;
+  if (ppcie) {
+    if (ppcie.length !== 1) throw new ReportError('bad PROTECTED_PCIE_STATUS');
+    out.protectedPcie = ppcie[0] === PROTECTED_PCIE_ENABLED;
+  }
   const version = get(OpaqueType.OPAQUE_DATA_VERSION);
   if (version && version.length === 2) out.opaqueDataVersion = u16(version, 0);
   const feature = get(OpaqueType.FEATURE_FLAG);
-  if (feature && feature.length === 2) out.featureFlag = ['SPT', 'MPT', 'PPCIe'][u16(feature, 0)] || `unknown(${u16(feature, 0)})`;
+  if (feature) {
+    if (feature.length !== 2) throw new ReportError('bad FEATURE_FLAG');
+    out.featureFlagValue = u16(feature, 0);
+    out.featureFlag = ['SPT', 'MPT', 'PPCIe'][out.featureFlagValue] || `unknown(${out.featureFlagValue})`;
+  }
   return out;
 }
 
@@ -210,14 +229,29 @@ export function leafFwid(cert) {
 }
 
 /**
- * verifyGpu appraises one GPU's evidence {architecture, report,
- * certificateChain (DER, leaf first)} and returns a Report. Options:
- * {expectedNonce (32 bytes), roots (pins, e.g. the NVIDIA Device Identity
- * CA), timeMs, requireFwid = true (older drivers without the FWID TLV fail
- * unless false)}. It stops at the first failure that makes later checks
- * meaningless. `prefix` names the checks ("nvidia.gpu0.").
+ * gpuMode returns {name, protectedPcie} for parsed opaque data: Protected
+ * PCIe when the feature flag says PPCIe or the Protected PCIe status is
+ * enabled (src/attest/nvidia_verifier.cc CheckMode).
  */
-export async function verifyGpu(gpu, { expectedNonce, roots, timeMs, requireFwid = true }, prefix = 'nvidia.gpu0.') {
+export function gpuMode(opaque) {
+  const protectedPcie = opaque.featureFlagValue === FEATURE_PPCIE || opaque.protectedPcie === true;
+  if (protectedPcie) return { name: 'Protected PCIe', protectedPcie };
+  return { name: opaque.featureFlagValue === 1 ? 'multi-GPU passthrough' : 'single GPU passthrough', protectedPcie };
+}
+
+/**
+ * verifyGpu appraises one GPU's evidence {architecture, report,
+ * certificateChain (DER, leaf first)} and returns {report, parsed,
+ * details: {parsed, subjects, fwidForm, hwmodel, leafSerial, leafSha256}}.
+ * Options: {expectedNonce (32 bytes), roots (pins, e.g. the NVIDIA Device
+ * Identity CA), timeMs, requireFwid = true (older drivers without the FWID
+ * TLV fail unless false), allowProtectedPcie = false}. It stops at the
+ * first failure that makes later checks meaningless. `prefix` names the
+ * checks ("nvidia.gpu0.").
+ */
+export async function verifyGpu(gpu, {
+  expectedNonce, roots, timeMs, requireFwid = true, allowProtectedPcie = false,
+}, prefix = 'nvidia.gpu0.') {
   const report = new Report();
   let parsed;
   try {
@@ -227,7 +261,7 @@ export async function verifyGpu(gpu, { expectedNonce, roots, timeMs, requireFwid
     report.fail(`${prefix}report.parse`, e.message);
     return { report, parsed: null };
   }
-  const details = { parsed, subjects: [], fwidForm: null };
+  const details = { parsed, subjects: [], fwidForm: null, hwmodel: null, leafSerial: null, leafSha256: null };
   // Nonce: public data, a plain comparison is fine.
   if (expectedNonce && toHex(parsed.nonce) === toHex(expectedNonce)) {
     report.pass(`${prefix}report.nonce`, toHex(parsed.nonce));
@@ -251,6 +285,17 @@ export async function verifyGpu(gpu, { expectedNonce, roots, timeMs, requireFwid
     return { report, parsed, details };
   }
   const leaf = chain.certificates[0];
+  // The device identity, for nvidia.evidence.gpus.distinct.
+  details.leafSerial = leaf.serialNumber;
+  details.leafSha256 = toHex(new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', leaf.der)));
+  // The declared architecture must be the device certificate's.
+  details.hwmodel = chain.certificates[1].subject.commonName;
+  const family = FAMILY_PREFIX[gpu.architecture];
+  if (!family || !details.hwmodel.startsWith(family)) {
+    report.fail(`${prefix}architecture`, `evidence says ${gpu.architecture} but the device certificate is ${details.hwmodel}`);
+    return { report, parsed, details };
+  }
+  report.pass(`${prefix}architecture`, `${gpu.architecture} (${details.hwmodel})`);
   let fwid;
   try {
     fwid = leafFwid(leaf);
@@ -280,8 +325,18 @@ export async function verifyGpu(gpu, { expectedNonce, roots, timeMs, requireFwid
     return { report, parsed, details };
   }
   const ok = await verifyReportSignature(gpu.report, parsed, leaf);
-  if (ok) report.pass(`${prefix}report.signature`, `ECDSA P-384/SHA-384 over bytes [0, ${parsed.signedLength})`);
-  else report.fail(`${prefix}report.signature`, 'the report signature does not verify with the leaf key');
+  if (!ok) {
+    report.fail(`${prefix}report.signature`, 'the report signature does not verify with the leaf key');
+    return { report, parsed, details };
+  }
+  report.pass(`${prefix}report.signature`, `ECDSA P-384/SHA-384 over bytes [0, ${parsed.signedLength})`);
+  const mode = gpuMode(parsed.opaque);
+  details.mode = mode.name;
+  if (mode.protectedPcie && !allowProtectedPcie) {
+    report.fail(`${prefix}mode`, `${mode.name}: needs NVSwitch evidence this verifier does not check`);
+  } else {
+    report.pass(`${prefix}mode`, mode.name);
+  }
   return { report, parsed, details };
 }
 

@@ -15,7 +15,8 @@
 // parses strictly, then re-encodes and requires identical bytes.
 //
 // verifyNvidiaEvidence checks the container, that its nonce is the
-// session's gpu_nonce, and every GPU (nvidia.js verifyGpu).
+// session's gpu_nonce, every GPU (nvidia.js verifyGpu), and that no GPU's
+// evidence stands in for another's (distinct device certificates).
 
 import { decode as b64decode, encode as b64encode } from '../protocol/base64url.js';
 import { equal, fromHex, toHex, utf8, utf8Decode } from '../protocol/bytes.js';
@@ -89,10 +90,13 @@ export function parseNvidiaEvidence(bytes) {
 /**
  * verifyNvidiaEvidence appraises evidence bytes for a session and returns
  * {report, gpus: [{parsed, details}]}. Options: {gpuNonce (32 bytes, from
- * the quote, §4.2), roots, timeMs, requireFwid}. Check names:
- * "nvidia.evidence.parse", "nvidia.evidence.nonce", "nvidia.gpuN.*".
+ * the quote, §4.2), roots, timeMs, requireFwid, allowProtectedPcie =
+ * false}. Check names: "nvidia.evidence.parse", "nvidia.evidence.nonce",
+ * "nvidia.gpuN.*", then "nvidia.evidence.gpus.distinct" (more than one
+ * GPU: no two present the same device certificate; as C++, by the leaf's
+ * serial number, the device's UEID, and here also by its bytes).
  */
-export async function verifyNvidiaEvidence(bytes, { gpuNonce, roots, timeMs, requireFwid = true }) {
+export async function verifyNvidiaEvidence(bytes, { gpuNonce, roots, timeMs, requireFwid = true, allowProtectedPcie = false }) {
   const report = new Report();
   const gpus = [];
   let evidence;
@@ -109,10 +113,24 @@ export async function verifyNvidiaEvidence(bytes, { gpuNonce, roots, timeMs, req
   }
   report.pass('nvidia.evidence.nonce', toHex(gpuNonce));
   for (const gpu of evidence.gpus) {
-    const result = await verifyGpu(gpu, { expectedNonce: gpuNonce, roots, timeMs, requireFwid }, `nvidia.gpu${gpu.index}.`);
+    const result = await verifyGpu(gpu, { expectedNonce: gpuNonce, roots, timeMs, requireFwid, allowProtectedPcie },
+      `nvidia.gpu${gpu.index}.`);
     report.append(result.report);
     gpus.push({ index: gpu.index, architecture: gpu.architecture, parsed: result.parsed, details: result.details });
-    if (!result.report.ok()) break;
+    if (!result.report.ok()) return { report, gpus };
   }
+  // One GPU's evidence must not stand in for another's.
+  const serials = new Set();
+  const leaves = new Set();
+  for (const g of gpus) {
+    const serial = g.details.leafSerial.toString();
+    if (serials.has(serial) || leaves.has(g.details.leafSha256)) {
+      report.fail('nvidia.evidence.gpus.distinct', `two GPUs present the same device certificate (serial ${serial})`);
+      return { report, gpus };
+    }
+    serials.add(serial);
+    leaves.add(g.details.leafSha256);
+  }
+  if (gpus.length > 1) report.pass('nvidia.evidence.gpus.distinct', 'every GPU has its own device');
   return { report, gpus };
 }

@@ -7,20 +7,33 @@
 // verifier) and the page's own format below. Change `fromJson` and
 // `fromUrl` only.
 //
+// Strict is the default everywhere: a quote whose key is not protected by
+// hardware (today: every quote; simulated evidence, or NVIDIA GPU evidence
+// without CPU-TEE evidence) is refused unless the policy accepts that
+// named lack explicitly.
+//
 // Policy JSON (every member optional except "format"):
 //   {"format": "cerumbra-client-policy-v1",
-//    "strict": true,                        // refuse simulated evidence
+//    "strict": true,                        // false: accept simulated evidence
+//    "accept_gpu_only_evidence": false,     // accept NVIDIA GPU evidence
+//                                           // without CPU-TEE evidence
 //    "quote_roots": [{"sha256": "<hex>"} | {"der": "<base64url DER>"}],
 //    "nvidia_roots": [...same...],          // default: NVIDIA Device Identity CA
 //    "measurements": {"<name>": "<hex>"},   // pinned quote measurements
 //    "max_age_ms": 300000, "max_future_ms": 60000,
 //    "require_fwid": true}
-// URL parameters: ?strict=1  &root=<sha256 hex>  (repeatable)
-//   &pin.<name>=<hex> (repeatable, e.g. pin.web=...)  &max_age_ms=<n>
+// "strict": true together with "accept_gpu_only_evidence": true is an
+// error (strict refuses both).
+// URL parameters (the page applies them only for a same-origin node):
+//   ?accept_simulated=1 (or the older strict=0; strict=1 is the default)
+//   &root=<sha256 hex> (repeatable)  &pin.<name>=<hex> (repeatable, e.g.
+//   pin.web=...)  &max_age_ms=<n>. GPU-only evidence cannot be accepted
+//   from a URL: that needs a policy file.
 //
 // The internal form (makePolicy) is a plain object:
-//   {strict, quoteRoots: [pin], nvidiaRoots: [pin], measurements: Map
-//    name -> Uint8Array, maxAgeMs, maxFutureMs, requireFwid}.
+//   {acceptSimulated, acceptGpuOnlyEvidence, quoteRoots: [pin],
+//    nvidiaRoots: [pin], measurements: Map name -> Uint8Array, maxAgeMs,
+//    maxFutureMs, requireFwid, requireRimAppraisal}.
 
 import { decode as b64decode } from '../protocol/base64url.js';
 import { fromHex } from '../protocol/bytes.js';
@@ -30,13 +43,19 @@ import { NVIDIA_DEVICE_ROOT_SHA256, parseRootPin } from '../x509/pins.js';
 
 export const POLICY_FORMAT = 'cerumbra-client-policy-v1';
 const NAME_RE = /^[a-z0-9._-]{1,64}$/;
-const MEMBERS = new Set(['format', 'strict', 'quote_roots', 'nvidia_roots', 'measurements', 'max_age_ms',
-  'max_future_ms', 'require_fwid']);
+const MEMBERS = new Set(['format', 'strict', 'accept_gpu_only_evidence', 'quote_roots', 'nvidia_roots',
+  'measurements', 'max_age_ms', 'max_future_ms', 'require_fwid']);
 
-/** makePolicy returns a complete internal policy with the defaults filled in. */
+/**
+ * makePolicy returns a complete internal policy with the defaults filled
+ * in: strict (acceptSimulated and acceptGpuOnlyEvidence false), nothing
+ * pinned but the NVIDIA Device Identity CA.
+ */
 export function makePolicy(p = {}) {
+  if ('strict' in p) throw invalidArgument('makePolicy takes acceptSimulated / acceptGpuOnlyEvidence, not strict');
   return {
-    strict: p.strict ?? false,
+    acceptSimulated: p.acceptSimulated ?? false,
+    acceptGpuOnlyEvidence: p.acceptGpuOnlyEvidence ?? false,
     quoteRoots: (p.quoteRoots ?? []).map(parseRootPin),
     nvidiaRoots: (p.nvidiaRoots ?? [{ sha256: NVIDIA_DEVICE_ROOT_SHA256 }]).map(parseRootPin),
     measurements: new Map(p.measurements ?? []),
@@ -62,6 +81,11 @@ function hexValue(name, hex) {
   return fromHex(hex);
 }
 
+function boolean(v, name) {
+  if (typeof v !== 'boolean') throw invalidArgument(`${name} must be a boolean`);
+  return v;
+}
+
 function positiveInteger(v, name) {
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw invalidArgument(`${name} must be a non-negative integer`);
   return v;
@@ -70,17 +94,15 @@ function positiveInteger(v, name) {
 // The node's policy format (docs/attestation.md §5), as `cerumbra attest
 // --policy-out` writes it and the attestation document carries it.
 export const NODE_POLICY_FORMAT = 'cerumbra-policy-v1';
-const NODE_MEMBERS = new Set(['format', 'comment', 'accept_simulated', 'quote_roots', 'measurements',
-  'max_age_seconds', 'max_future_seconds', 'nvidia']);
+const NODE_MEMBERS = new Set(['format', 'comment', 'accept_simulated', 'accept_gpu_only_evidence', 'quote_roots',
+  'measurements', 'max_age_seconds', 'max_future_seconds', 'nvidia']);
 const NVIDIA_MEMBERS = new Set(['device_root', 'rim_root', 'rims', 'require_rim_appraisal']);
 
 function fromNodePolicy(v) {
   for (const k of Object.keys(v)) if (!NODE_MEMBERS.has(k)) throw invalidArgument(`unknown policy member ${k}`);
-  const p = { strict: true };
-  if ('accept_simulated' in v) {
-    if (typeof v.accept_simulated !== 'boolean') throw invalidArgument('accept_simulated must be a boolean');
-    p.strict = !v.accept_simulated;
-  }
+  const p = {};
+  if ('accept_simulated' in v) p.acceptSimulated = boolean(v.accept_simulated, 'accept_simulated');
+  if ('accept_gpu_only_evidence' in v) p.acceptGpuOnlyEvidence = boolean(v.accept_gpu_only_evidence, 'accept_gpu_only_evidence');
   if ('quote_roots' in v) {
     if (!Array.isArray(v.quote_roots)) throw invalidArgument('quote_roots must be an array');
     p.quoteRoots = v.quote_roots.map((der) => {
@@ -125,14 +147,15 @@ export function fromJson(text) {
   if (!isObject(v) || v.format !== POLICY_FORMAT) throw invalidArgument(`policy format must be ${POLICY_FORMAT}`);
   for (const k of Object.keys(v)) if (!MEMBERS.has(k)) throw invalidArgument(`unknown policy member ${k}`);
   const p = {};
-  if ('strict' in v) {
-    if (typeof v.strict !== 'boolean') throw invalidArgument('strict must be a boolean');
-    p.strict = v.strict;
+  // strict (default true): false accepts simulated evidence, never GPU-only.
+  if ('strict' in v) p.acceptSimulated = !boolean(v.strict, 'strict');
+  if ('accept_gpu_only_evidence' in v) {
+    p.acceptGpuOnlyEvidence = boolean(v.accept_gpu_only_evidence, 'accept_gpu_only_evidence');
+    if (p.acceptGpuOnlyEvidence && v.strict === true) {
+      throw invalidArgument('strict refuses GPU-only evidence: drop "strict" or accept_gpu_only_evidence');
+    }
   }
-  if ('require_fwid' in v) {
-    if (typeof v.require_fwid !== 'boolean') throw invalidArgument('require_fwid must be a boolean');
-    p.requireFwid = v.require_fwid;
-  }
+  if ('require_fwid' in v) p.requireFwid = boolean(v.require_fwid, 'require_fwid');
   for (const [key, field] of [['quote_roots', 'quoteRoots'], ['nvidia_roots', 'nvidiaRoots']]) {
     if (key in v) {
       if (!Array.isArray(v[key])) throw invalidArgument(`${key} must be an array`);
@@ -148,10 +171,38 @@ export function fromJson(text) {
   return makePolicy(p);
 }
 
+const TRUE_WORDS = ['1', 'true', 'yes'];
+const FALSE_WORDS = ['0', 'false', 'no'];
+
+function urlFlag(params, name) {
+  if (!params.has(name)) return null;
+  const v = params.get(name);
+  if (TRUE_WORDS.includes(v)) return true;
+  if (FALSE_WORDS.includes(v)) return false;
+  throw invalidArgument(`${name} must be 1 or 0`);
+}
+
+/**
+ * URL_POLICY_PARAMS: the parameters fromUrl reads (trust anchors and
+ * flags); `pin.<name>` is matched by prefix. The page drops them for a
+ * node of another origin.
+ */
+export const URL_POLICY_PARAMS = Object.freeze(['strict', 'accept_simulated', 'root', 'max_age_ms']);
+
+/** hasUrlPolicy is true when `params` carries any policy parameter. */
+export function hasUrlPolicy(params) {
+  for (const [key] of params) if (URL_POLICY_PARAMS.includes(key) || key.startsWith('pin.')) return true;
+  return false;
+}
+
 /** fromUrl reads the policy parameters of a URLSearchParams (others are ignored). */
 export function fromUrl(params) {
   const p = { measurements: [] };
-  if (params.has('strict')) p.strict = ['1', 'true', 'yes'].includes(params.get('strict'));
+  const strict = urlFlag(params, 'strict');
+  const acceptSimulated = urlFlag(params, 'accept_simulated');
+  if (strict === true && acceptSimulated === true) throw invalidArgument('strict=1 and accept_simulated=1 contradict');
+  if (acceptSimulated !== null) p.acceptSimulated = acceptSimulated;
+  else if (strict !== null) p.acceptSimulated = !strict;
   const roots = params.getAll('root');
   if (roots.length) p.quoteRoots = roots.map((r) => parseRootPin({ sha256: r }));
   for (const [key, value] of params) {
@@ -161,10 +212,17 @@ export function fromUrl(params) {
   return makePolicy(p);
 }
 
+/** isStrict: the policy refuses every quote whose key is not hardware-protected. */
+export function isStrict(policy) {
+  return !policy.acceptSimulated && !policy.acceptGpuOnlyEvidence;
+}
+
 /** describe returns a short public summary for the page. */
 export function describe(policy) {
   return {
-    strict: policy.strict,
+    strict: isStrict(policy),
+    acceptSimulated: policy.acceptSimulated,
+    acceptGpuOnlyEvidence: policy.acceptGpuOnlyEvidence,
     quoteRoots: policy.quoteRoots.map((r) => (r.sha256 ? `sha256:${r.sha256}` : `der (${r.der.length} bytes)`)),
     measurements: [...policy.measurements.keys()],
     maxAgeMs: policy.maxAgeMs,

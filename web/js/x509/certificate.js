@@ -205,6 +205,17 @@ export function parseCertificate(der) {
   };
 }
 
+/**
+ * validAt: the one validity convention shared with the C++ verifier
+ * (OpenSSL's): a certificate is valid at time t iff notBefore <= t <
+ * notAfter, at whole-second resolution (t_s = floor(t_ms / 1000)). So
+ * notBefore is the first valid second and notAfter the first invalid one.
+ */
+export function validAt(cert, timeMs) {
+  const t = Math.floor(timeMs / 1000);
+  return Math.floor(cert.notBefore / 1000) <= t && t < Math.floor(cert.notAfter / 1000);
+}
+
 function bytesEqual(a, b) {
   if (a.length !== b.length) return false;
   for (let k = 0; k < a.length; ++k) if (a[k] !== b[k]) return false;

@@ -5,7 +5,9 @@
 //
 // verifyChain(chain, {roots, timeMs}) checks, for a chain leaf first:
 //  - every certificate parses (certificate.js) and is valid at `timeMs`
-//    (never the clock: the caller passes the time);
+//    (never the clock: the caller passes the time): notBefore <= t <
+//    notAfter in whole seconds, as OpenSSL and the C++ verifier
+//    (certificate.js validAt);
 //  - each certificate's issuer name equals the next one's subject name,
 //    byte for byte, and its signature verifies with the next one's key,
 //    with the hash its signature algorithm names and the curve of that key
@@ -24,7 +26,7 @@
 import { bytesEqual, parseRootPin } from './pins.js';
 import { CerumbraError, Code, invalidArgument } from '../protocol/errors.js';
 import { toHex } from '../protocol/bytes.js';
-import { UNDERSTOOD_EXTENSIONS, parseCertificate } from './certificate.js';
+import { UNDERSTOOD_EXTENSIONS, parseCertificate, validAt } from './certificate.js';
 import { CURVE_PARAMS, derToP1363, importVerifyKey, verifyP1363 } from './ecdsa.js';
 
 export const MAX_CHAIN_LENGTH = 8;
@@ -97,7 +99,7 @@ export async function verifyChain(chain, { roots, timeMs }) {
   for (let i = 0; i < path.length; ++i) {
     const cert = path[i];
     const label = `certificate ${i} (${cert.subject.text})`;
-    if (!(cert.notBefore <= timeMs && timeMs <= cert.notAfter)) throw new ChainError(`${label} is not valid at the verification time`);
+    if (!validAt(cert, timeMs)) throw new ChainError(`${label} is not valid at the verification time`);
     for (const ext of cert.extensions.values()) {
       if (ext.critical && !UNDERSTOOD_EXTENSIONS.has(ext.oid)) throw new ChainError(`${label} has an unknown critical extension ${ext.oid}`);
     }
